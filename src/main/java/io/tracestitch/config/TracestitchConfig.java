@@ -1,0 +1,256 @@
+package io.tracestitch.config;
+
+import io.tracestitch.serdes.OutputFormat;
+import io.tracestitch.topology.StitchSettings;
+import io.tracestitch.topology.ingest.EventIdentitySettings;
+import io.tracestitch.topology.ingest.SpanAttributeSettings;
+import io.tracestitch.topology.ingest.SpanEncoding;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Every tracestitch setting, with its type, default, validation and documentation in one place (the
+ * README's settings table is checked against this class by a test). Any setting not defined here is
+ * handed to Kafka Streams and its clients unchanged, so SASL/SSL and every other client option work
+ * as documented by Kafka.
+ */
+public final class TracestitchConfig extends AbstractConfig {
+  public static final String BOOTSTRAP_SERVERS = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
+  public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
+
+  public static final String SPANS_TOPIC = "spans.topic";
+  public static final String SPANS_ENCODING = "spans.encoding";
+  public static final String EVENTS_TOPICS = "events.topics";
+  public static final String EVENTS_TOPIC_PATTERN = "events.topic.pattern";
+  public static final String GRAPHS_TOPIC = "graphs.topic";
+  public static final String ALERTS_TOPIC = "alerts.topic";
+  public static final String DLQ_TOPIC = "dlq.topic";
+  public static final String INTERNAL_TOPIC_PARTITIONS = "internal.topic.partitions";
+  public static final String OUTPUT_FORMAT = "output.format";
+
+  public static final String TRACE_HOLD_MS = "trace.hold.ms";
+  public static final String INACTIVITY_GAP_MS = "workflow.inactivity.gap.ms";
+  public static final String MAX_DURATION_MS = "workflow.max.duration.ms";
+  public static final String RETENTION_MS = "workflow.retention.ms";
+  public static final String MAX_SPANS = "workflow.max.spans";
+  public static final String PUNCTUATION_INTERVAL_MS = "punctuation.interval.ms";
+  public static final String MAX_SPANS_PER_RECORD = "internal.max.spans.per.record";
+  public static final String CLOCK_SKEW_TOLERANCE_MS = "clock.skew.tolerance.ms";
+
+  public static final String SPAN_CORRELATION_ATTRIBUTES = "spans.correlation.attributes";
+  public static final String SPAN_EVENT_ID_ATTRIBUTES = "spans.event.id.attributes";
+  public static final String SPAN_EVENT_NAME_ATTRIBUTES = "spans.event.name.attributes";
+  public static final String SPAN_MAX_ATTRIBUTES = "spans.max.attributes";
+  public static final String SPAN_MAX_ATTRIBUTE_CHARS = "spans.max.attribute.chars";
+  public static final String SPAN_KEPT_ATTRIBUTES = "spans.kept.attributes";
+
+  public static final String EVENT_ID_HEADERS = "events.event.id.headers";
+  public static final String EVENT_NAME_HEADERS = "events.event.name.headers";
+  public static final String EVENT_CORRELATION_HEADERS = "events.correlation.headers";
+  public static final String EVENT_TRACE_ID_HEADERS = "events.trace.id.headers";
+  public static final String EVENT_SPAN_ID_HEADERS = "events.span.id.headers";
+  public static final String EVENT_PARENT_SPAN_ID_HEADERS = "events.parent.span.id.headers";
+  public static final String EVENT_BAGGAGE_CORRELATION_KEYS = "events.baggage.correlation.keys";
+  public static final String EVENT_ID_POINTERS = "events.event.id.pointers";
+  public static final String EVENT_NAME_POINTERS = "events.event.name.pointers";
+  public static final String EVENT_CORRELATION_POINTERS = "events.correlation.pointers";
+  public static final String EVENT_TRACEPARENT_POINTERS = "events.traceparent.pointers";
+  public static final String EVENT_TRACE_ID_POINTERS = "events.trace.id.pointers";
+  public static final String EVENT_SPAN_ID_POINTERS = "events.span.id.pointers";
+  public static final String EVENT_PARENT_SPAN_ID_POINTERS = "events.parent.span.id.pointers";
+  public static final String EVENT_SOURCE_POINTERS = "events.source.pointers";
+
+  /** Environment variables with this prefix override settings: TRACESTITCH_SPANS_TOPIC sets spans.topic. */
+  public static final String ENV_PREFIX = "TRACESTITCH_";
+
+  private static final StitchSettings D = StitchSettings.defaults();
+  private static final SpanAttributeSettings SA = SpanAttributeSettings.defaults();
+  private static final EventIdentitySettings EI = EventIdentitySettings.defaults();
+
+  public static final ConfigDef DEFINITION = new ConfigDef()
+      .define(BOOTSTRAP_SERVERS, Type.LIST, List.of(), Importance.HIGH,
+          "Kafka brokers to connect to. Empty: start an embedded single-node Kafka broker inside this JVM "
+              + "(for trying tracestitch out, not for production).")
+      .define(APPLICATION_ID, Type.STRING, "tracestitch", new ConfigDef.NonEmptyString(), Importance.HIGH,
+          "Kafka Streams application id: the consumer group, the prefix of state changelogs and of the two routing topics.")
+      .define(SPANS_TOPIC, Type.STRING, D.spansTopic(), new ConfigDef.NonEmptyString(), Importance.HIGH,
+          "The topic the OpenTelemetry Collector's Kafka exporter writes spans to.")
+      .define(SPANS_ENCODING, Type.STRING, "otlp_proto", ConfigDef.ValidString.in("otlp_proto", "otlp_json"),
+          Importance.HIGH, "The exporter's encoding of the span topic: otlp_proto or otlp_json.")
+      .define(EVENTS_TOPICS, Type.LIST, List.of(), Importance.HIGH,
+          "Business-event topics to read (read-only), comma-separated.")
+      .define(EVENTS_TOPIC_PATTERN, Type.STRING, "", Importance.MEDIUM,
+          "A regular expression of business-event topics; when set it replaces events.topics.")
+      .define(GRAPHS_TOPIC, Type.STRING, D.graphsTopic(), new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+          "Where finished workflow graphs are published, keyed by workflow id.")
+      .define(ALERTS_TOPIC, Type.STRING, D.alertsTopic(), new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+          "Where grouped alerts are published, keyed by dedup key (compacted).")
+      .define(DLQ_TOPIC, Type.STRING, D.deadLetterTopic(), new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+          "Where input records that could not be used go, unchanged, with headers saying why.")
+      .define(INTERNAL_TOPIC_PARTITIONS, Type.INT, 6, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+          "Partitions of the by-trace and by-workflow routing topics when tracestitch creates them: the ceiling on "
+              + "useful instances.")
+      .define(OUTPUT_FORMAT, Type.STRING, "avro", ConfigDef.CaseInsensitiveValidString.in("avro", "registry", "json"),
+          Importance.MEDIUM, "Wire format of the graph and alert topics: avro (single-object encoding, no registry), "
+              + "registry (Confluent wire format; set schema.registry.url) or json.")
+      .define(TRACE_HOLD_MS, Type.LONG, D.traceHold().toMillis(), ConfigDef.Range.atLeast(1), Importance.LOW,
+          "How long a trace whose workflow is still unknown is held before it becomes a workflow of its own. "
+              + "10 s covers the OpenTelemetry SDK's 5 s export delay, so the span or event carrying the "
+              + "correlation id usually arrives first and no merge is needed.")
+      .define(INACTIVITY_GAP_MS, Type.LONG, D.inactivityGap().toMillis(), ConfigDef.Range.atLeast(1), Importance.HIGH,
+          "A workflow is published once it has been quiet this long. 30 s: spans are exported only when they end, "
+              + "after the SDK's batch delay (5 s) and the Collector's batching, and asynchronous consumers add queue "
+              + "wait; shorter gaps publish early and produce more revisions, longer ones delay graphs and alerts.")
+      .define(MAX_DURATION_MS, Type.LONG, D.maxDuration().toMillis(), ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+          "A workflow that never goes quiet is first published this long after it began, with its open branches marked.")
+      .define(RETENTION_MS, Type.LONG, D.retention().toMillis(), ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+          "How long a published workflow stays in the stores so late spans produce a new revision of it. "
+              + "State grows with the traffic of this period.")
+      .define(MAX_SPANS, Type.INT, D.maxSpansPerWorkflow(), ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+          "Cap on spans and events stored per workflow; beyond it they are counted and the graph is marked truncated.")
+      .define(PUNCTUATION_INTERVAL_MS, Type.LONG, D.punctuationInterval().toMillis(), ConfigDef.Range.atLeast(10),
+          Importance.LOW, "How often the wall-clock punctuators look for workflows and traces that are due.")
+      .define(MAX_SPANS_PER_RECORD, Type.INT, D.maxSpansPerMessage(), ConfigDef.Range.atLeast(1), Importance.LOW,
+          "Cap on spans in one record of the routing topics, to stay under the broker's maximum record size.")
+      .define(CLOCK_SKEW_TOLERANCE_MS, Type.LONG, D.clockSkewTolerance().toMillis(), ConfigDef.Range.atLeast(0),
+          Importance.LOW, "How far a span may start before its cause before the graph warns of clock skew.")
+      .define(SPAN_CORRELATION_ATTRIBUTES, Type.LIST, SA.correlationAttributes(), Importance.MEDIUM,
+          "Span (then resource) attributes holding the business correlation id; the first present wins.")
+      .define(SPAN_EVENT_ID_ATTRIBUTES, Type.LIST, SA.eventIdAttributes(), Importance.LOW,
+          "Span attributes holding the id of the event a span published or processed.")
+      .define(SPAN_EVENT_NAME_ATTRIBUTES, Type.LIST, SA.eventNameAttributes(), Importance.LOW,
+          "Span attributes holding the business name of that event.")
+      .define(SPAN_MAX_ATTRIBUTES, Type.INT, SA.maxAttributes(), ConfigDef.Range.atLeast(0), Importance.LOW,
+          "How many further attributes are kept per span.")
+      .define(SPAN_MAX_ATTRIBUTE_CHARS, Type.INT, SA.maxAttributeValueChars(), ConfigDef.Range.atLeast(1),
+          Importance.LOW, "Kept texts are cut to this many characters (bytes per span are bounded).")
+      .define(SPAN_KEPT_ATTRIBUTES, Type.LIST, SA.keptAttributes(), Importance.LOW,
+          "Attributes worth showing in a graph; 'prefix.*' keeps every key with that prefix.")
+      .define(EVENT_ID_HEADERS, Type.LIST, EI.eventIdHeaders(), Importance.LOW, "Headers holding the event id.")
+      .define(EVENT_NAME_HEADERS, Type.LIST, EI.eventNameHeaders(), Importance.LOW, "Headers holding the event name.")
+      .define(EVENT_CORRELATION_HEADERS, Type.LIST, EI.correlationHeaders(), Importance.MEDIUM,
+          "Headers holding the correlation id.")
+      .define(EVENT_TRACE_ID_HEADERS, Type.LIST, EI.traceIdHeaders(), Importance.LOW,
+          "Headers holding a bare trace id (X-Trace-Id style); traceparent is always read.")
+      .define(EVENT_SPAN_ID_HEADERS, Type.LIST, EI.spanIdHeaders(), Importance.LOW,
+          "Headers holding the producer's span id.")
+      .define(EVENT_PARENT_SPAN_ID_HEADERS, Type.LIST, EI.parentSpanIdHeaders(), Importance.LOW,
+          "Headers holding the parent span id.")
+      .define(EVENT_BAGGAGE_CORRELATION_KEYS, Type.LIST, EI.baggageCorrelationKeys(), Importance.LOW,
+          "W3C baggage entries holding the correlation id.")
+      .define(EVENT_ID_POINTERS, Type.LIST, EI.eventIdPointers(), Importance.LOW,
+          "JSON pointers into the payload for the event id, tried after the headers.")
+      .define(EVENT_NAME_POINTERS, Type.LIST, EI.eventNamePointers(), Importance.LOW,
+          "JSON pointers for the event name (the topic name is the last resort).")
+      .define(EVENT_CORRELATION_POINTERS, Type.LIST, EI.correlationPointers(), Importance.MEDIUM,
+          "JSON pointers for the correlation id.")
+      .define(EVENT_TRACEPARENT_POINTERS, Type.LIST, EI.traceparentPointers(), Importance.LOW,
+          "JSON pointers for a whole W3C traceparent string.")
+      .define(EVENT_TRACE_ID_POINTERS, Type.LIST, EI.traceIdPointers(), Importance.LOW,
+          "JSON pointers for a bare trace id.")
+      .define(EVENT_SPAN_ID_POINTERS, Type.LIST, EI.spanIdPointers(), Importance.LOW,
+          "JSON pointers for the producer's span id.")
+      .define(EVENT_PARENT_SPAN_ID_POINTERS, Type.LIST, EI.parentSpanIdPointers(), Importance.LOW,
+          "JSON pointers for the parent span id.")
+      .define(EVENT_SOURCE_POINTERS, Type.LIST, EI.sourcePointers(), Importance.LOW,
+          "JSON pointers naming the producing service.");
+
+  public TracestitchConfig(Map<?, ?> values) {
+    super(DEFINITION, values, false);
+    if (!getString(EVENTS_TOPIC_PATTERN).isEmpty()) {
+      try {
+        Pattern.compile(getString(EVENTS_TOPIC_PATTERN));
+      } catch (PatternSyntaxException e) {
+        throw new ConfigException(EVENTS_TOPIC_PATTERN, getString(EVENTS_TOPIC_PATTERN),
+            "not a valid regular expression (" + e.getDescription() + "); fix the pattern or use events.topics");
+      }
+    }
+  }
+
+  /** File values, then environment variables (TRACESTITCH_X_Y sets x.y), then explicit overrides win. */
+  public static TracestitchConfig load(Map<String, String> fileValues, Map<String, String> environment,
+      Map<String, String> overrides) {
+    Map<String, Object> merged = new HashMap<>(fileValues);
+    merged.putAll(fromEnvironment(environment));
+    merged.putAll(overrides);
+    return new TracestitchConfig(merged);
+  }
+
+  static Map<String, String> fromEnvironment(Map<String, String> environment) {
+    Map<String, String> values = new HashMap<>();
+    environment.forEach((name, value) -> {
+      if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+        values.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+      }
+    });
+    return values;
+  }
+
+  public boolean embedded() {
+    return getList(BOOTSTRAP_SERVERS).isEmpty();
+  }
+
+  public OutputFormat outputFormat() {
+    return OutputFormat.valueOf(getString(OUTPUT_FORMAT).toUpperCase(Locale.ROOT));
+  }
+
+  public StitchSettings stitchSettings() {
+    String pattern = getString(EVENTS_TOPIC_PATTERN);
+    return new StitchSettings(
+        getString(SPANS_TOPIC), SpanEncoding.parse(getString(SPANS_ENCODING)), getList(EVENTS_TOPICS),
+        pattern.isEmpty() ? null : Pattern.compile(pattern),
+        getString(GRAPHS_TOPIC), getString(ALERTS_TOPIC), getString(DLQ_TOPIC), getString(APPLICATION_ID),
+        Duration.ofMillis(getLong(TRACE_HOLD_MS)), Duration.ofMillis(getLong(INACTIVITY_GAP_MS)),
+        Duration.ofMillis(getLong(MAX_DURATION_MS)), Duration.ofMillis(getLong(RETENTION_MS)),
+        Duration.ofMillis(getLong(PUNCTUATION_INTERVAL_MS)), getInt(MAX_SPANS), getInt(MAX_SPANS_PER_RECORD),
+        Duration.ofMillis(getLong(CLOCK_SKEW_TOLERANCE_MS)),
+        new SpanAttributeSettings(getList(SPAN_CORRELATION_ATTRIBUTES), getList(SPAN_EVENT_ID_ATTRIBUTES),
+            getList(SPAN_EVENT_NAME_ATTRIBUTES), getInt(SPAN_MAX_ATTRIBUTES), getInt(SPAN_MAX_ATTRIBUTE_CHARS),
+            getList(SPAN_KEPT_ATTRIBUTES)),
+        new EventIdentitySettings(getList(EVENT_ID_HEADERS), getList(EVENT_NAME_HEADERS),
+            getList(EVENT_CORRELATION_HEADERS), getList(EVENT_TRACE_ID_HEADERS), getList(EVENT_SPAN_ID_HEADERS),
+            getList(EVENT_PARENT_SPAN_ID_HEADERS), getList(EVENT_BAGGAGE_CORRELATION_KEYS),
+            getList(EVENT_ID_POINTERS), getList(EVENT_NAME_POINTERS), getList(EVENT_CORRELATION_POINTERS),
+            getList(EVENT_TRACEPARENT_POINTERS), getList(EVENT_TRACE_ID_POINTERS), getList(EVENT_SPAN_ID_POINTERS),
+            getList(EVENT_PARENT_SPAN_ID_POINTERS), getList(EVENT_SOURCE_POINTERS)));
+  }
+
+  /**
+   * Everything Kafka Streams and its clients get: every setting this class does not define, unchanged,
+   * plus the application id and bootstrap servers.
+   */
+  public Properties kafkaProperties(String bootstrapServers) {
+    Properties props = new Properties();
+    originals().forEach((k, v) -> {
+      if (!DEFINITION.names().contains(k)) {
+        props.put(k, v);
+      }
+    });
+    props.put(APPLICATION_ID, getString(APPLICATION_ID));
+    props.put(BOOTSTRAP_SERVERS, bootstrapServers);
+    return props;
+  }
+
+  /** Settings for a user-supplied or registry serde: the pass-through values, as Confluent spells them. */
+  public Map<String, Object> serdeConfig() {
+    Map<String, Object> values = new HashMap<>();
+    originals().forEach((k, v) -> {
+      if (!DEFINITION.names().contains(k)) {
+        values.put(k, v);
+      }
+    });
+    return values;
+  }
+}

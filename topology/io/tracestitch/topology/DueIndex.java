@@ -1,0 +1,51 @@
+package io.tracestitch.topology;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * A deadline-ordered index in a key-value store: keys are the zero-padded due time followed by the
+ * id, so a range scan up to "now" visits only what is due, never every open workflow or trace.
+ *
+ * <p>Entries are added lazily: when a deadline moves later, the old, earlier entry stays and is
+ * re-filed when it fires. The owner keeps the time of the entry that counts (e.g.
+ * {@code indexedDueMs}) so that other entries for the same id are recognised as stale.
+ */
+public final class DueIndex {
+  private static final char SEPARATOR = '\u0000';
+
+  private final KeyValueStore<String, String> store;
+
+  public DueIndex(KeyValueStore<String, String> store) {
+    this.store = store;
+  }
+
+  public void add(long dueMs, String id) {
+    store.put(key(dueMs, id), id);
+  }
+
+  /** Removes and returns up to {@code limit} entries due at or before {@code nowMs}, earliest first. */
+  public List<Due> takeDue(long nowMs, int limit) {
+    List<Due> due = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = store.range(key(0, ""), key(Math.max(0, nowMs), "\uffff"))) {
+      while (it.hasNext() && due.size() < limit) {
+        KeyValue<String, String> entry = it.next();
+        due.add(new Due(Long.parseLong(entry.key.substring(0, entry.key.indexOf(SEPARATOR))), entry.value));
+      }
+    }
+    for (Due d : due) {
+      store.delete(key(d.dueMs(), d.id()));
+    }
+    return due;
+  }
+
+  private static String key(long dueMs, String id) {
+    return String.format("%015d", dueMs) + SEPARATOR + id;
+  }
+
+  /** One due entry: when it was filed for, and for which id. */
+  public record Due(long dueMs, String id) {}
+}

@@ -1,0 +1,115 @@
+package io.tracestitch.topology;
+
+import io.tracestitch.topology.ingest.EventIdentitySettings;
+import io.tracestitch.topology.ingest.SpanAttributeSettings;
+import io.tracestitch.topology.ingest.SpanEncoding;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Everything the stitching topology needs to know, already validated. Built from the application's
+ * configuration; tests build it directly with {@link #defaults()} and the {@code with...} methods.
+ *
+ * @param spansTopic the OTLP span topic the Collector's Kafka exporter writes
+ * @param spanEncoding otlp_proto or otlp_json, as the exporter is configured
+ * @param eventTopics business-event topics read read-only; ignored when {@code eventTopicPattern} is set
+ * @param eventTopicPattern a regex of event topics, or null
+ * @param graphsTopic where finished workflow graphs go
+ * @param alertsTopic where grouped alerts go
+ * @param deadLetterTopic where unusable input records go, unchanged, with reason headers
+ * @param internalTopicPrefix prefix of the two topics the stitcher routes through (by trace, by workflow)
+ * @param traceHold how long a trace whose workflow is unknown is held before it becomes a workflow of its own
+ * @param inactivityGap how long a workflow must be quiet before it is published
+ * @param maxDuration the latest a workflow is first published, however busy it stays
+ * @param retention how long a published workflow stays in the stores to absorb late data
+ * @param punctuationInterval how often the wall-clock punctuators look for due work
+ * @param maxSpansPerWorkflow cap on stored spans and events per workflow; more are counted and dropped
+ * @param maxSpansPerMessage cap on spans in one internal record, to stay under the broker's record size
+ * @param clockSkewTolerance how far a child may start before its cause before the graph warns of skew
+ */
+public record StitchSettings(
+    String spansTopic,
+    SpanEncoding spanEncoding,
+    List<String> eventTopics,
+    Pattern eventTopicPattern,
+    String graphsTopic,
+    String alertsTopic,
+    String deadLetterTopic,
+    String internalTopicPrefix,
+    Duration traceHold,
+    Duration inactivityGap,
+    Duration maxDuration,
+    Duration retention,
+    Duration punctuationInterval,
+    int maxSpansPerWorkflow,
+    int maxSpansPerMessage,
+    Duration clockSkewTolerance,
+    SpanAttributeSettings spanAttributes,
+    EventIdentitySettings eventIdentity) {
+
+  public StitchSettings {
+    Objects.requireNonNull(spansTopic, "spansTopic");
+    Objects.requireNonNull(spanEncoding, "spanEncoding");
+    eventTopics = List.copyOf(eventTopics);
+    requirePositive(traceHold, "traceHold");
+    requirePositive(inactivityGap, "inactivityGap");
+    requirePositive(maxDuration, "maxDuration");
+    requirePositive(retention, "retention");
+    requirePositive(punctuationInterval, "punctuationInterval");
+    if (maxSpansPerWorkflow < 1 || maxSpansPerMessage < 1) {
+      throw new IllegalArgumentException("maxSpansPerWorkflow and maxSpansPerMessage must be at least 1.");
+    }
+  }
+
+  /** The defaults the README documents; see {@code TracestitchConfig} for why each is what it is. */
+  public static StitchSettings defaults() {
+    return new StitchSettings(
+        "otlp_spans", SpanEncoding.OTLP_PROTO, List.of("order.created", "payment.authorized"), null,
+        "workflow-graphs", "trace-alerts", "tracestitch-dlq", "tracestitch",
+        Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofMinutes(10),
+        Duration.ofSeconds(1), 20_000, 200, Duration.ofMillis(100),
+        SpanAttributeSettings.defaults(), EventIdentitySettings.defaults());
+  }
+
+  public String byTraceTopic() {
+    return internalTopicPrefix + "-by-trace";
+  }
+
+  public String byWorkflowTopic() {
+    return internalTopicPrefix + "-by-workflow";
+  }
+
+  public StitchSettings withEventTopics(List<String> topics) {
+    return new StitchSettings(spansTopic, spanEncoding, topics, null, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
+        punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
+        eventIdentity);
+  }
+
+  public StitchSettings withSpanEncoding(SpanEncoding encoding) {
+    return new StitchSettings(spansTopic, encoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
+        punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
+        eventIdentity);
+  }
+
+  public StitchSettings withMaxSpansPerWorkflow(int cap) {
+    return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
+        punctuationInterval, cap, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity);
+  }
+
+  public StitchSettings withTimes(Duration hold, Duration gap, Duration max, Duration keep) {
+    return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, hold, gap, max, keep, punctuationInterval, maxSpansPerWorkflow,
+        maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity);
+  }
+
+  private static void requirePositive(Duration d, String name) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be a positive duration, but was " + d + ".");
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package io.tracestitch.topology;
+
+import io.tracestitch.serdes.AvroTrust;
+import io.tracestitch.topology.graph.GraphAssembler;
+import io.tracestitch.topology.ingest.EventIdentityExtractor;
+import io.tracestitch.topology.ingest.EventIngestProcessor;
+import io.tracestitch.topology.ingest.OtlpSpanDecoder;
+import io.tracestitch.topology.ingest.SpanIngestProcessor;
+import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.workflow.GraphListener;
+import io.tracestitch.topology.workflow.WorkflowStitcher;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The stitching topology, top to bottom as the data flows:
+ *
+ * <ol>
+ *   <li><b>Ingest</b>: OTLP batches are exploded and regrouped per trace; events have their identities
+ *       read. Both go to the by-trace topic (events without trace context go straight to their
+ *       workflow); unusable records go to the dead-letter topic.</li>
+ *   <li><b>By trace</b> (keyed by trace id): which workflow a trace belongs to; spans and events
+ *       forwarded in groups keyed by workflow id. Claims between traces loop through this topic.</li>
+ *   <li><b>By workflow</b> (keyed by workflow id): spans and events stored one by one, a summary and a
+ *       deadline index per workflow; a wall-clock punctuator publishes graphs when they are due.
+ *       Merges loop through this topic.</li>
+ * </ol>
+ *
+ * The two routing topics are written and read by this topology (they close loops, which Kafka
+ * Streams' managed repartition topics cannot), so the application creates them; see
+ * {@link #internalTopics}.
+ */
+public final class StitchTopology {
+  public static final String SPANS_SOURCE = "spans-source";
+  public static final String EVENTS_SOURCE = "events-source";
+  public static final String SPAN_INGEST = "span-ingest";
+  public static final String EVENT_INGEST = "event-ingest";
+  public static final String BY_TRACE_SOURCE = "by-trace-source";
+  public static final String TRACE_ROUTER = "trace-router";
+  public static final String BY_WORKFLOW_SOURCE = "by-workflow-source";
+  public static final String WORKFLOW_STITCHER = "workflow-stitcher";
+
+  private StitchTopology() {}
+
+  public static Topology build(StitchSettings settings, StitchSerdes serdes, StitchCounters counters,
+      List<GraphListener> listeners) {
+    AvroTrust.trustGeneratedRecords();
+    Topology topology = new Topology();
+
+    // Ingest: spans and events arrive as bytes so a bad record can be dead-lettered instead of killing the thread.
+    topology.addSource(SPANS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), settings.spansTopic());
+    if (settings.eventTopicPattern() != null) {
+      topology.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+          settings.eventTopicPattern());
+    } else if (!settings.eventTopics().isEmpty()) {
+      topology.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+          settings.eventTopics().toArray(String[]::new));
+    }
+    OtlpSpanDecoder decoder = new OtlpSpanDecoder(settings.spanEncoding(), settings.spanAttributes());
+    topology.addProcessor(SPAN_INGEST, () -> new SpanIngestProcessor(decoder, counters,
+        settings.maxSpansPerMessage(), "to-by-trace-from-spans", "to-dlq-from-spans"), SPANS_SOURCE);
+    topology.addSink("to-by-trace-from-spans", settings.byTraceTopic(), new StringSerializer(),
+        serdes.traceMessage().serializer(), SPAN_INGEST);
+    topology.addSink("to-dlq-from-spans", settings.deadLetterTopic(), new ByteArraySerializer(),
+        new ByteArraySerializer(), SPAN_INGEST);
+    if (settings.eventTopicPattern() != null || !settings.eventTopics().isEmpty()) {
+      EventIdentityExtractor extractor = new EventIdentityExtractor(settings.eventIdentity());
+      topology.addProcessor(EVENT_INGEST, () -> new EventIngestProcessor(extractor, counters,
+          "to-by-trace-from-events", "to-by-workflow-from-events", "to-dlq-from-events"), EVENTS_SOURCE);
+      topology.addSink("to-by-trace-from-events", settings.byTraceTopic(), new StringSerializer(),
+          serdes.traceMessage().serializer(), EVENT_INGEST);
+      topology.addSink("to-by-workflow-from-events", settings.byWorkflowTopic(), new StringSerializer(),
+          serdes.workflowMessage().serializer(), EVENT_INGEST);
+      topology.addSink("to-dlq-from-events", settings.deadLetterTopic(), new ByteArraySerializer(),
+          new ByteArraySerializer(), EVENT_INGEST);
+    }
+
+    // By trace: which workflow each trace belongs to.
+    topology.addSource(BY_TRACE_SOURCE, new StringDeserializer(), serdes.traceMessage().deserializer(),
+        settings.byTraceTopic());
+    topology.addProcessor(TRACE_ROUTER, () -> new TraceRouter(settings, counters, "to-by-trace-from-router",
+        "to-by-workflow-from-router"), BY_TRACE_SOURCE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.STATE_STORE),
+        Serdes.String(), serdes.traceState()), TRACE_ROUTER);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.HELD_STORE),
+        Serdes.String(), serdes.traceMessage()), TRACE_ROUTER);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.DUE_STORE),
+        Serdes.String(), Serdes.String()), TRACE_ROUTER);
+    topology.addSink("to-by-trace-from-router", settings.byTraceTopic(), new StringSerializer(),
+        serdes.traceMessage().serializer(), TRACE_ROUTER);
+    topology.addSink("to-by-workflow-from-router", settings.byWorkflowTopic(), new StringSerializer(),
+        serdes.workflowMessage().serializer(), TRACE_ROUTER);
+
+    // By workflow: store, index by deadline, publish.
+    GraphAssembler assembler = new GraphAssembler(settings.inactivityGap(), settings.clockSkewTolerance());
+    topology.addSource(BY_WORKFLOW_SOURCE, new StringDeserializer(), serdes.workflowMessage().deserializer(),
+        settings.byWorkflowTopic());
+    topology.addProcessor(WORKFLOW_STITCHER, () -> new WorkflowStitcher(settings, counters, assembler, listeners,
+        "to-by-workflow-from-stitcher", "to-graphs"), BY_WORKFLOW_SOURCE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(WorkflowStitcher.SUMMARY_STORE), Serdes.String(), serdes.workflowSummary()),
+        WORKFLOW_STITCHER);
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(WorkflowStitcher.ITEM_STORE), Serdes.String(), serdes.workflowItem()),
+        WORKFLOW_STITCHER);
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(WorkflowStitcher.DUE_STORE), Serdes.String(), Serdes.String()),
+        WORKFLOW_STITCHER);
+    topology.addSink("to-by-workflow-from-stitcher", settings.byWorkflowTopic(), new StringSerializer(),
+        serdes.workflowMessage().serializer(), WORKFLOW_STITCHER);
+    topology.addSink("to-graphs", settings.graphsTopic(), new StringSerializer(), serdes.graph().serializer(),
+        WORKFLOW_STITCHER);
+    return topology;
+  }
+
+  /** The routing topics this topology closes loops through, which the application must create. */
+  public static Map<String, Integer> internalTopics(StitchSettings settings, int partitions) {
+    Map<String, Integer> topics = new LinkedHashMap<>();
+    topics.put(settings.byTraceTopic(), partitions);
+    topics.put(settings.byWorkflowTopic(), partitions);
+    return topics;
+  }
+}

@@ -1,0 +1,443 @@
+package io.tracestitch.topology.graph;
+
+import io.tracestitch.avro.Branch;
+import io.tracestitch.avro.BranchState;
+import io.tracestitch.avro.EdgeType;
+import io.tracestitch.avro.GraphEdge;
+import io.tracestitch.avro.GraphNode;
+import io.tracestitch.avro.NodeKind;
+import io.tracestitch.avro.NodeStatus;
+import io.tracestitch.avro.PublishReason;
+import io.tracestitch.avro.WorkflowGraph;
+import io.tracestitch.avro.WorkflowStatus;
+import io.tracestitch.avro.internal.EventRecord;
+import io.tracestitch.avro.internal.SpanLinkRef;
+import io.tracestitch.avro.internal.SpanRecord;
+import io.tracestitch.avro.internal.SpanStatus;
+import io.tracestitch.avro.internal.WorkflowKind;
+import io.tracestitch.avro.internal.WorkflowSummary;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns the stored spans and events of one workflow into its graph: nodes, typed edges, branches
+ * with their state, the critical path and the status. A pure function of its input (and "now", for
+ * branches whose last attempt is recent), so replay and live processing give the same graph.
+ */
+public final class GraphAssembler {
+  private final long inactivityGapMs;
+  private final long skewToleranceMs;
+
+  public GraphAssembler(Duration inactivityGap, Duration clockSkewTolerance) {
+    this.inactivityGapMs = inactivityGap.toMillis();
+    this.skewToleranceMs = clockSkewTolerance.toMillis();
+  }
+
+  public WorkflowGraph assemble(WorkflowSummary summary, List<SpanRecord> spanRecords, List<EventRecord> eventRecords,
+      PublishReason reason, long nowMs) {
+    List<SpanView> spans = spanViews(spanRecords);
+    List<EventView> events = eventViews(eventRecords);
+    Map<String, SpanView> spanByKey = new HashMap<>();
+    spans.forEach(s -> spanByKey.put(s.traceId() + "/" + s.span().getSpanId(), s));
+    Set<String> warnings = new LinkedHashSet<>();
+    Edges edges = new Edges();
+
+    int orphans = 0;
+    for (SpanView s : spans) {
+      String parentId = s.span().getParentSpanId();
+      if (parentId != null) {
+        SpanView parent = spanByKey.get(s.traceId() + "/" + parentId);
+        if (parent != null) {
+          edges.add(s.nodeId(), parent.nodeId(), EdgeType.CHILD_OF);
+          warnIfSkewed(warnings, parent.span().getService(), s.span().getService(), parent.startMs(), s.startMs(),
+              "a span of " + s.span().getService() + " starts before its parent in " + parent.span().getService());
+        } else {
+          orphans++;
+        }
+      }
+      for (SpanLinkRef link : s.span().getLinks()) {
+        SpanView linked = spanByKey.get(link.getTraceId() + "/" + link.getSpanId());
+        if (linked != null) {
+          edges.add(s.nodeId(), linked.nodeId(), EdgeType.LINK);
+        }
+      }
+    }
+    for (EventView e : events) {
+      String producer = e.producerSpanId();
+      SpanView publisher = producer == null || e.event().getTraceId() == null ? null
+          : spanByKey.get(e.event().getTraceId() + "/" + producer);
+      if (publisher != null) {
+        edges.add(publisher.nodeId(), e.nodeId(), EdgeType.PUBLISHED);
+      }
+      if (e.delivery() > 1) {
+        edges.add(e.nodeId(), deliveryNodeId(e.event().getEventId(), e.delivery() - 1), EdgeType.RETRY_OF);
+      }
+    }
+
+    Map<String, Integer> attemptOf = new HashMap<>();
+    List<Branch> branches = branches(spans, events, spanByKey, edges, attemptOf, warnings, nowMs);
+    String rootId = root(spans, events);
+    connectIslands(rootId, spans, events, edges);
+
+    if (orphans > 0) {
+      warnings.add(orphans + " span(s) name a parent span that never arrived (not exported, not sampled, or still running).");
+    }
+    if (summary.getTruncated()) {
+      warnings.add("The cap of spans per workflow was reached: " + summary.getDroppedSpans() + " span(s) or event(s) were left out.");
+    }
+
+    List<GraphNode> nodes = nodes(spans, events, attemptOf);
+    Map<String, GraphNode> nodeById = new HashMap<>();
+    nodes.forEach(n -> nodeById.put(n.getId(), n));
+    SpanView rootSpan = spans.stream().filter(s -> s.nodeId().equals(rootId)).findFirst().orElse(null);
+    long started = nodes.stream().mapToLong(n -> n.getStartMs() == null ? Long.MAX_VALUE : n.getStartMs()).min()
+        .orElse(0);
+    long ended = nodes.stream().mapToLong(n -> n.getEndMs() == null ? Long.MIN_VALUE : n.getEndMs()).max().orElse(0);
+
+    return WorkflowGraph.newBuilder()
+        .setWorkflowId(summary.getWorkflowId())
+        .setCorrelationId(correlationId(summary, spans, events))
+        .setTraceIds(new ArrayList<>(new TreeSet<>(traceIds(summary, spans, events))))
+        .setStatus(status(rootSpan, branches))
+        .setRevision(summary.getRevision())
+        .setPublishReason(reason)
+        .setPublishedAtMs(nowMs)
+        .setStartedAtMs(nodes.isEmpty() ? null : started)
+        .setEndedAtMs(nodes.isEmpty() ? null : ended)
+        .setDurationMs(nodes.isEmpty() ? 0 : Math.max(0, ended - started))
+        .setRootNodeId(rootId)
+        .setRootService(rootId == null ? null : nodeById.get(rootId).getService())
+        .setRootName(rootId == null ? null : nodeById.get(rootId).getName())
+        .setNodes(nodes)
+        .setEdges(edges.sorted())
+        .setBranches(branches)
+        .setCriticalPath(CriticalPath.of(rootId, nodeById, edges.sorted()))
+        .setFindings(new ArrayList<>())
+        .setWarnings(new ArrayList<>(warnings))
+        .setTruncated(summary.getTruncated())
+        .setDroppedSpans(summary.getDroppedSpans())
+        .setDuplicateSpans(summary.getDuplicateSpans())
+        .setMergedFrom(new ArrayList<>(summary.getMergedFrom()))
+        .build();
+  }
+
+  /**
+   * One branch per (event id, consumer): all attempts of that consumer at that event, duplicates
+   * of the event included, ordered by start time and chained with RETRY_OF.
+   */
+  private List<Branch> branches(List<SpanView> spans, List<EventView> events, Map<String, SpanView> spanByKey,
+      Edges edges, Map<String, Integer> attemptOf, Set<String> warnings, long nowMs) {
+    ConsumptionMatcher matcher = new ConsumptionMatcher(events);
+    Map<String, Consumption> consumptionBySpan = new HashMap<>();
+    for (SpanView s : spans) {
+      if (s.consumes()) {
+        matcher.match(s).ifPresent(c -> consumptionBySpan.put(s.nodeId(), c));
+      }
+    }
+    Map<String, List<Consumption>> attemptsByBranch = new LinkedHashMap<>();
+    for (SpanView s : spans) {
+      Consumption c = consumptionBySpan.get(s.nodeId());
+      if (c == null || handledByParent(s, c, spanByKey, consumptionBySpan)) {
+        continue;
+      }
+      edges.add(c.event().nodeId(), s.nodeId(), c.edge());
+      attemptsByBranch.computeIfAbsent(c.event().event().getEventId() + "\u0000" + s.consumer(), k -> new ArrayList<>())
+          .add(c);
+    }
+    Map<String, List<String>> children = new HashMap<>();
+    for (SpanView s : spans) {
+      if (s.span().getParentSpanId() != null) {
+        SpanView parent = spanByKey.get(s.traceId() + "/" + s.span().getParentSpanId());
+        if (parent != null) {
+          children.computeIfAbsent(parent.nodeId(), k -> new ArrayList<>()).add(s.nodeId());
+        }
+      }
+    }
+    List<Branch> branches = new ArrayList<>();
+    for (List<Consumption> attempts : attemptsByBranch.values()) {
+      attempts.sort(Comparator.comparingLong((Consumption c) -> c.span().startMs()).thenComparing(c -> c.span().nodeId()));
+      for (int i = 0; i < attempts.size(); i++) {
+        attemptOf.put(attempts.get(i).span().nodeId(), i + 1);
+        if (i > 0) {
+          edges.add(attempts.get(i).span().nodeId(), attempts.get(i - 1).span().nodeId(), EdgeType.RETRY_OF);
+        }
+      }
+      branches.add(branch(attempts, events, children, warnings, nowMs));
+    }
+    branches.sort(Comparator.comparing(Branch::getEventNodeId).thenComparing(Branch::getConsumer));
+    return branches;
+  }
+
+  /** A receive span wrapping a process span of the same message is one attempt, not two. */
+  private static boolean handledByParent(SpanView s, Consumption c, Map<String, SpanView> spanByKey,
+      Map<String, Consumption> consumptionBySpan) {
+    String parentId = s.span().getParentSpanId();
+    if (parentId == null) {
+      return false;
+    }
+    SpanView parent = spanByKey.get(s.traceId() + "/" + parentId);
+    Consumption parentConsumption = parent == null ? null : consumptionBySpan.get(parent.nodeId());
+    return parentConsumption != null
+        && parentConsumption.event().event().getEventId().equals(c.event().event().getEventId())
+        && parent.consumer().equals(s.consumer());
+  }
+
+  private Branch branch(List<Consumption> attempts, List<EventView> events, Map<String, List<String>> children,
+      Set<String> warnings, long nowMs) {
+    Consumption first = attempts.get(0);
+    Consumption last = attempts.get(attempts.size() - 1);
+    Optional<Consumption> success = attempts.stream().filter(c -> !c.span().failed()).reduce((a, b) -> b);
+    BranchState state;
+    if (success.isPresent()) {
+      state = BranchState.SUCCEEDED;
+    } else if (nowMs - last.span().endMs() < inactivityGapMs) {
+      // Failed so recently that another attempt may still come: only seen when published at the maximum duration.
+      state = BranchState.RETRYING;
+    } else {
+      state = BranchState.FAILED;
+    }
+    Consumption deciding = success.orElse(last);
+    EventView event = first.event();
+    EventView firstDelivery = events.stream()
+        .filter(e -> e.event().getEventId().equals(event.event().getEventId()))
+        .min(Comparator.comparingInt(EventView::delivery)).orElse(event);
+    long queueWait = first.span().startMs() - event.publishedMs();
+    warnIfSkewed(warnings, event.event().getSource() == null ? "the producer of " + event.name()
+        : event.event().getSource(), first.span().span().getService(), event.publishedMs(), first.span().startMs(),
+        first.span().consumer() + " starts handling " + event.name() + " before it was published");
+    String lastError = attempts.stream().filter(c -> c.span().failed()).map(c -> c.span().error())
+        .reduce((a, b) -> b).orElse(null);
+    int subtree = 0;
+    for (Consumption c : attempts) {
+      subtree += descendants(c.span().nodeId(), children);
+    }
+    return Branch.newBuilder()
+        .setEventId(event.event().getEventId())
+        .setEventName(event.name())
+        .setEventNodeId(firstDelivery.nodeId())
+        .setConsumer(first.span().consumer())
+        .setService(first.span().span().getService())
+        .setState(state)
+        .setAttempts(attempts.size())
+        .setAttemptNodeIds(attempts.stream().map(c -> c.span().nodeId()).toList())
+        .setQueueWaitMs(Math.max(0, queueWait))
+        .setProcessingMs(deciding.span().endMs() - deciding.span().startMs())
+        .setSubtreeSpans(subtree)
+        .setLastError(lastError)
+        .build();
+  }
+
+  private static int descendants(String nodeId, Map<String, List<String>> children) {
+    int count = 0;
+    List<String> stack = new ArrayList<>(children.getOrDefault(nodeId, List.of()));
+    Set<String> seen = new java.util.HashSet<>();
+    while (!stack.isEmpty()) {
+      String next = stack.remove(stack.size() - 1);
+      if (seen.add(next)) {
+        count++;
+        stack.addAll(children.getOrDefault(next, List.of()));
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Parts of the workflow that nothing but the correlation id ties to the rest (a consumer that
+   * started a new trace without propagating context) hang off the root with a CORRELATED edge, so the
+   * graph is connected and the gap is visible.
+   */
+  private static void connectIslands(String rootId, List<SpanView> spans, List<EventView> events, Edges edges) {
+    if (rootId == null) {
+      return;
+    }
+    Map<String, String> parent = new HashMap<>();
+    spans.forEach(s -> parent.put(s.nodeId(), s.nodeId()));
+    events.forEach(e -> parent.put(e.nodeId(), e.nodeId()));
+    for (GraphEdge edge : edges.sorted()) {
+      union(parent, edge.getFrom(), edge.getTo());
+    }
+    Map<String, String> earliestByComponent = new LinkedHashMap<>();
+    List<Object[]> timed = new ArrayList<>();
+    spans.forEach(s -> timed.add(new Object[] {s.nodeId(), s.startMs()}));
+    events.forEach(e -> timed.add(new Object[] {e.nodeId(), e.publishedMs()}));
+    timed.sort(Comparator.comparingLong((Object[] t) -> (Long) t[1]).thenComparing(t -> (String) t[0]));
+    for (Object[] t : timed) {
+      earliestByComponent.putIfAbsent(find(parent, (String) t[0]), (String) t[0]);
+    }
+    String rootComponent = find(parent, rootId);
+    earliestByComponent.forEach((component, first) -> {
+      if (!component.equals(rootComponent)) {
+        edges.add(rootId, first, EdgeType.CORRELATED);
+      }
+    });
+  }
+
+  private static String find(Map<String, String> parent, String node) {
+    String root = node;
+    while (!parent.get(root).equals(root)) {
+      root = parent.get(root);
+    }
+    parent.put(node, root);
+    return root;
+  }
+
+  private static void union(Map<String, String> parent, String a, String b) {
+    if (parent.containsKey(a) && parent.containsKey(b)) {
+      parent.put(find(parent, a), find(parent, b));
+    }
+  }
+
+  /** The earliest span that has no parent here, preferring one that is not itself consuming a message. */
+  private static String root(List<SpanView> spans, List<EventView> events) {
+    Set<String> present = new java.util.HashSet<>();
+    spans.forEach(s -> present.add(s.traceId() + "/" + s.span().getSpanId()));
+    Comparator<SpanView> byStart = Comparator.comparingLong(SpanView::startMs).thenComparing(SpanView::nodeId);
+    List<SpanView> roots = spans.stream()
+        .filter(s -> s.span().getParentSpanId() == null || !present.contains(s.traceId() + "/" + s.span().getParentSpanId()))
+        .sorted(byStart).toList();
+    Optional<SpanView> root = roots.stream().filter(s -> !s.consumes()).findFirst();
+    if (root.isEmpty()) {
+      root = roots.stream().findFirst();
+    }
+    if (root.isPresent()) {
+      return root.get().nodeId();
+    }
+    return events.stream().min(Comparator.comparingLong(EventView::publishedMs).thenComparing(EventView::nodeId))
+        .map(EventView::nodeId).orElse(null);
+  }
+
+  private static WorkflowStatus status(SpanView root, List<Branch> branches) {
+    boolean failed = (root != null && root.span().getStatusCode() == SpanStatus.ERROR)
+        || branches.stream().anyMatch(b -> b.getState() == BranchState.FAILED);
+    if (failed) {
+      return WorkflowStatus.FAILED;
+    }
+    boolean open = branches.stream()
+        .anyMatch(b -> b.getState() == BranchState.PENDING || b.getState() == BranchState.RETRYING);
+    return open ? WorkflowStatus.INCOMPLETE : WorkflowStatus.SUCCEEDED;
+  }
+
+  private void warnIfSkewed(Set<String> warnings, String earlierService, String laterService, long causeMs,
+      long effectMs, String what) {
+    long ahead = causeMs - effectMs;
+    if (ahead > skewToleranceMs && !earlierService.equals(laterService)) {
+      warnings.add("Clock skew suspected between " + earlierService + " and " + laterService + ": " + what + " by "
+          + ahead + " ms; ordering across these services is approximate.");
+    }
+  }
+
+  private static List<SpanView> spanViews(List<SpanRecord> records) {
+    List<SpanRecord> sorted = new ArrayList<>(records);
+    sorted.sort(Comparator.comparingLong(SpanRecord::getStartNanos).thenComparing(SpanRecord::getTraceId)
+        .thenComparing(SpanRecord::getSpanId));
+    Set<String> taken = new java.util.HashSet<>();
+    List<SpanView> views = new ArrayList<>();
+    for (SpanRecord s : sorted) {
+      String id = "span:" + s.getSpanId();
+      if (!taken.add(id)) {
+        id = "span:" + s.getTraceId() + "/" + s.getSpanId();
+        taken.add(id);
+      }
+      views.add(new SpanView(s, id));
+    }
+    return views;
+  }
+
+  private static List<EventView> eventViews(List<EventRecord> records) {
+    List<EventRecord> sorted = new ArrayList<>(records);
+    sorted.sort(Comparator.comparingLong(EventRecord::getTimestampMs).thenComparing(EventRecord::getTopic)
+        .thenComparingInt(EventRecord::getPartition).thenComparingLong(EventRecord::getOffset));
+    Map<String, Integer> deliveries = new HashMap<>();
+    List<EventView> views = new ArrayList<>();
+    for (EventRecord e : sorted) {
+      int delivery = deliveries.merge(e.getEventId(), 1, Integer::sum);
+      views.add(new EventView(e, deliveryNodeId(e.getEventId(), delivery), delivery));
+    }
+    return views;
+  }
+
+  private static String deliveryNodeId(String eventId, int delivery) {
+    return delivery == 1 ? "event:" + eventId : "event:" + eventId + "#" + delivery;
+  }
+
+  private static List<GraphNode> nodes(List<SpanView> spans, List<EventView> events, Map<String, Integer> attemptOf) {
+    List<GraphNode> nodes = new ArrayList<>();
+    for (SpanView s : spans) {
+      SpanRecord r = s.span();
+      nodes.add(GraphNode.newBuilder()
+          .setId(s.nodeId()).setKind(NodeKind.SPAN).setService(r.getService()).setName(r.getName())
+          .setStatus(s.failed() ? NodeStatus.ERROR : r.getStatusCode() == SpanStatus.OK ? NodeStatus.OK : NodeStatus.UNSET)
+          .setTraceId(r.getTraceId()).setSpanId(r.getSpanId()).setParentSpanId(r.getParentSpanId())
+          .setEventId(r.getEventId()).setSpanKind(r.getKind().name())
+          .setConsumer(s.consumes() ? s.consumer() : null)
+          .setAttempt(attemptOf.getOrDefault(s.nodeId(), 1))
+          .setStartMs(s.startMs()).setEndMs(s.endMs()).setDurationMs(s.endMs() - s.startMs())
+          .setStatusMessage(r.getStatusMessage())
+          .setExceptions(r.getExceptions().stream()
+              .map(x -> (x.getType() == null ? "exception" : x.getType()) + (x.getMessage() == null ? "" : ": " + x.getMessage()))
+              .toList())
+          .setTopic(r.getMessaging() == null ? null : r.getMessaging().getDestination())
+          .setPartition(r.getMessaging() == null ? null : r.getMessaging().getPartition())
+          .setOffset(r.getMessaging() == null ? null : r.getMessaging().getOffset())
+          .build());
+    }
+    for (EventView e : events) {
+      EventRecord r = e.event();
+      nodes.add(GraphNode.newBuilder()
+          .setId(e.nodeId()).setKind(NodeKind.EVENT).setService(r.getSource()).setName(e.name())
+          .setStatus(NodeStatus.UNSET).setTraceId(r.getTraceId()).setSpanId(r.getSpanId())
+          .setParentSpanId(r.getParentSpanId()).setEventId(r.getEventId()).setAttempt(e.delivery())
+          .setStartMs(r.getTimestampMs()).setEndMs(r.getTimestampMs()).setDurationMs(0L)
+          .setTopic(r.getTopic()).setPartition(r.getPartition()).setOffset(r.getOffset())
+          .build());
+    }
+    nodes.sort(Comparator.comparingLong((GraphNode n) -> n.getStartMs()).thenComparing(GraphNode::getId));
+    return nodes;
+  }
+
+  private static String correlationId(WorkflowSummary summary, List<SpanView> spans, List<EventView> events) {
+    if (summary.getWorkflowKind() == WorkflowKind.CORRELATION) {
+      return summary.getWorkflowId();
+    }
+    return events.stream().map(e -> e.event().getCorrelationId()).filter(c -> c != null).findFirst()
+        .orElseGet(() -> spans.stream().map(s -> s.span().getCorrelationId()).filter(c -> c != null).findFirst()
+            .orElse(null));
+  }
+
+  private static Set<String> traceIds(WorkflowSummary summary, List<SpanView> spans, List<EventView> events) {
+    Set<String> ids = new LinkedHashSet<>();
+    spans.forEach(s -> ids.add(s.traceId()));
+    events.stream().map(e -> e.event().getTraceId()).filter(t -> t != null).forEach(ids::add);
+    if (ids.isEmpty()) {
+      ids.addAll(summary.getTraceIds());
+    }
+    return ids;
+  }
+
+  /** Edges without repeats, in a stable order. */
+  static final class Edges {
+    private final Set<String> seen = new java.util.HashSet<>();
+    private final List<GraphEdge> edges = new ArrayList<>();
+
+    void add(String from, String to, EdgeType type) {
+      if (!from.equals(to) && seen.add(from + "\u0000" + to + "\u0000" + type)) {
+        edges.add(GraphEdge.newBuilder().setFrom(from).setTo(to).setType(type).build());
+      }
+    }
+
+    List<GraphEdge> sorted() {
+      List<GraphEdge> copy = new ArrayList<>(edges);
+      copy.sort(Comparator.comparing(GraphEdge::getFrom).thenComparing(GraphEdge::getTo).thenComparing(GraphEdge::getType));
+      return copy;
+    }
+  }
+}

@@ -1,0 +1,299 @@
+package io.tracestitch.topology.trace;
+
+import io.tracestitch.avro.internal.EventRecord;
+import io.tracestitch.avro.internal.SpanLinkRef;
+import io.tracestitch.avro.internal.SpanRecord;
+import io.tracestitch.avro.internal.TraceMessage;
+import io.tracestitch.avro.internal.TraceMessageType;
+import io.tracestitch.avro.internal.TraceState;
+import io.tracestitch.avro.internal.WorkflowKind;
+import io.tracestitch.avro.internal.WorkflowMessage;
+import io.tracestitch.avro.internal.WorkflowMessageType;
+import io.tracestitch.topology.DueIndex;
+import io.tracestitch.topology.ProcessorClock;
+import io.tracestitch.topology.StitchCounters;
+import io.tracestitch.topology.StitchSettings;
+import io.tracestitch.topology.WorkflowIds;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The by-trace stage: decides which workflow each trace belongs to and forwards its spans and events
+ * there, keyed by workflow id.
+ *
+ * <p>A trace learns its workflow from a correlation id on its spans, from an event published in it
+ * that carries a correlation id, or from a trace it links to (it asks that trace with a LINK_CLAIM
+ * and is answered with an ASSIGN, both through this stage's own topic). Until then its records are
+ * held; after the hold it becomes a workflow of its own. When a trace learns a second workflow, the
+ * two are merged: the loser (see {@link WorkflowIds#wins}) is told to move into the winner, with one
+ * small MERGE record instead of re-sending history.
+ */
+public final class TraceRouter implements Processor<String, TraceMessage, String, Object> {
+  public static final String STATE_STORE = "trace-state";
+  public static final String HELD_STORE = "trace-held";
+  public static final String DUE_STORE = "trace-due";
+
+  private static final int MAX_REMEMBERED_TRACES = 64;
+  private static final int MAX_DUE_PER_PUNCTUATION = 10_000;
+  private static final char SEPARATOR = '\u0000';
+
+  private final StitchSettings settings;
+  private final StitchCounters counters;
+  private final String toTraces;
+  private final String toWorkflows;
+  private final ProcessorClock clock = new ProcessorClock();
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, TraceState> states;
+  private KeyValueStore<String, TraceMessage> held;
+  private DueIndex due;
+
+  public TraceRouter(StitchSettings settings, StitchCounters counters, String toTraces, String toWorkflows) {
+    this.settings = settings;
+    this.counters = counters;
+    this.toTraces = toTraces;
+    this.toWorkflows = toWorkflows;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.states = context.getStateStore(STATE_STORE);
+    this.held = context.getStateStore(HELD_STORE);
+    this.due = new DueIndex(context.getStateStore(DUE_STORE));
+    clock.init(context);
+    context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wall -> punctuate());
+  }
+
+  @Override
+  public void process(Record<String, TraceMessage> record) {
+    clock.recordArrived();
+    long now = clock.now();
+    String traceId = record.key();
+    TraceMessage message = record.value();
+    TraceState state = states.get(traceId);
+    if (state == null) {
+      state = TraceState.newBuilder().setHoldUntilMs(now + settings.traceHold().toMillis()).build();
+      reindex(state, traceId, state.getHoldUntilMs());
+    }
+    state.setExpiresAtMs(now + retentionMs());
+    switch (message.getType()) {
+      case SPANS -> onSpans(traceId, state, message, record.timestamp());
+      case EVENT -> onEvent(traceId, state, message, record.timestamp());
+      case LINK_CLAIM -> onLinkClaim(traceId, state, message.getFromTraceId(), record.timestamp());
+      case ASSIGN -> claim(traceId, state, message.getWorkflowId(), message.getWorkflowKind(),
+          message.getFromTraceId(), record.timestamp());
+    }
+    states.put(traceId, state);
+  }
+
+  private void onSpans(String traceId, TraceState state, TraceMessage message, long timestamp) {
+    askLinkedTraces(traceId, state, message.getSpans(), timestamp);
+    String correlation = firstCorrelation(message.getSpans());
+    if (correlation != null) {
+      claim(traceId, state, correlation, WorkflowKind.CORRELATION, null, timestamp);
+    }
+    if (state.getWorkflowId() != null) {
+      forwardSpans(traceId, state, message.getSpans(), List.of(), timestamp);
+    } else {
+      hold(traceId, state, message);
+    }
+  }
+
+  private void onEvent(String traceId, TraceState state, TraceMessage message, long timestamp) {
+    EventRecord event = message.getEvent();
+    if (event.getCorrelationId() != null) {
+      claim(traceId, state, event.getCorrelationId(), WorkflowKind.CORRELATION, null, timestamp);
+    }
+    if (state.getWorkflowId() != null) {
+      forwardSpans(traceId, state, List.of(), List.of(event), timestamp);
+    } else {
+      hold(traceId, state, message);
+    }
+  }
+
+  /** Another trace links into this one: tell it our workflow now, or once we know it. */
+  private void onLinkClaim(String traceId, TraceState state, String fromTraceId, long timestamp) {
+    if (fromTraceId == null || fromTraceId.equals(traceId)) {
+      return;
+    }
+    if (state.getWorkflowId() != null) {
+      assign(fromTraceId, traceId, state.getWorkflowId(), state.getWorkflowKind(), timestamp);
+    } else if (!state.getWaitingTraces().contains(fromTraceId)
+        && state.getWaitingTraces().size() < MAX_REMEMBERED_TRACES) {
+      List<String> waiting = new ArrayList<>(state.getWaitingTraces());
+      waiting.add(fromTraceId);
+      state.setWaitingTraces(waiting);
+    }
+  }
+
+  /**
+   * This trace belongs to {@code workflowId}. The first claim decides; a different later claim means
+   * two workflows are one, and the loser moves into the winner.
+   */
+  private void claim(String traceId, TraceState state, String workflowId, WorkflowKind kind, String askedBy,
+      long timestamp) {
+    String current = state.getWorkflowId();
+    if (current == null) {
+      state.setWorkflowId(workflowId);
+      state.setWorkflowKind(kind);
+      flushHeld(traceId, state, timestamp);
+      for (String waiting : state.getWaitingTraces()) {
+        assign(waiting, traceId, workflowId, kind, timestamp);
+      }
+      state.setWaitingTraces(List.of());
+      reindex(state, traceId, state.getExpiresAtMs());
+      return;
+    }
+    if (current.equals(workflowId)) {
+      return;
+    }
+    counters.add("workflows.merged", 1);
+    if (WorkflowIds.wins(workflowId, kind, current, state.getWorkflowKind())) {
+      merge(current, state.getWorkflowKind(), workflowId, kind, timestamp);
+      state.setWorkflowId(workflowId);
+      state.setWorkflowKind(kind);
+    } else {
+      merge(workflowId, kind, current, state.getWorkflowKind(), timestamp);
+      if (askedBy != null) {
+        // The asking trace holds the losing id: give it the winner so its later spans go straight there.
+        assign(askedBy, traceId, current, state.getWorkflowKind(), timestamp);
+      }
+    }
+  }
+
+  private void askLinkedTraces(String traceId, TraceState state, List<SpanRecord> spans, long timestamp) {
+    List<String> asked = null;
+    for (SpanRecord span : spans) {
+      for (SpanLinkRef link : span.getLinks()) {
+        String linked = link.getTraceId();
+        List<String> known = asked == null ? state.getClaimedTraces() : asked;
+        if (linked.equals(traceId) || known.contains(linked) || known.size() >= MAX_REMEMBERED_TRACES) {
+          continue;
+        }
+        asked = asked == null ? new ArrayList<>(state.getClaimedTraces()) : asked;
+        asked.add(linked);
+        TraceMessage claim = TraceMessage.newBuilder()
+            .setType(TraceMessageType.LINK_CLAIM).setTraceId(linked).setFromTraceId(traceId).build();
+        context.forward(new Record<>(linked, claim, timestamp), toTraces);
+      }
+    }
+    if (asked != null) {
+      state.setClaimedTraces(asked);
+    }
+  }
+
+  private void assign(String toTrace, String fromTrace, String workflowId, WorkflowKind kind, long timestamp) {
+    TraceMessage assign = TraceMessage.newBuilder().setType(TraceMessageType.ASSIGN).setTraceId(toTrace)
+        .setFromTraceId(fromTrace).setWorkflowId(workflowId).setWorkflowKind(kind).build();
+    context.forward(new Record<>(toTrace, assign, timestamp), toTraces);
+  }
+
+  private void merge(String loser, WorkflowKind loserKind, String winner, WorkflowKind winnerKind, long timestamp) {
+    WorkflowMessage merge = WorkflowMessage.newBuilder().setType(WorkflowMessageType.MERGE)
+        .setWorkflowId(loser).setWorkflowKind(loserKind).setMergeInto(winner).setMergeIntoKind(winnerKind).build();
+    context.forward(new Record<>(loser, merge, timestamp), toWorkflows);
+  }
+
+  private void hold(String traceId, TraceState state, TraceMessage message) {
+    held.put(heldKey(traceId, state.getHeldBatches()), message);
+    state.setHeldBatches(state.getHeldBatches() + 1);
+  }
+
+  private void flushHeld(String traceId, TraceState state, long timestamp) {
+    if (state.getHeldBatches() == 0) {
+      return;
+    }
+    List<SpanRecord> spans = new ArrayList<>();
+    List<EventRecord> events = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, TraceMessage> it = held.prefixScan(traceId + SEPARATOR, new StringSerializer())) {
+      while (it.hasNext()) {
+        KeyValue<String, TraceMessage> entry = it.next();
+        keys.add(entry.key);
+        spans.addAll(entry.value.getSpans());
+        if (entry.value.getEvent() != null) {
+          events.add(entry.value.getEvent());
+        }
+      }
+    }
+    keys.forEach(held::delete);
+    state.setHeldBatches(0);
+    forwardSpans(traceId, state, spans, events, timestamp);
+  }
+
+  private void forwardSpans(String traceId, TraceState state, List<SpanRecord> spans, List<EventRecord> events,
+      long timestamp) {
+    int chunk = settings.maxSpansPerMessage();
+    for (int from = 0; from < spans.size(); from += chunk) {
+      send(traceId, state, WorkflowMessageType.SPANS,
+          new ArrayList<>(spans.subList(from, Math.min(spans.size(), from + chunk))), List.of(), timestamp);
+    }
+    for (int from = 0; from < events.size(); from += chunk) {
+      send(traceId, state, WorkflowMessageType.EVENTS, List.of(),
+          new ArrayList<>(events.subList(from, Math.min(events.size(), from + chunk))), timestamp);
+    }
+  }
+
+  private void send(String traceId, TraceState state, WorkflowMessageType type, List<SpanRecord> spans,
+      List<EventRecord> events, long timestamp) {
+    WorkflowMessage message = WorkflowMessage.newBuilder().setType(type).setWorkflowId(state.getWorkflowId())
+        .setWorkflowKind(state.getWorkflowKind()).setTraceId(traceId).setSpans(spans).setEvents(events).build();
+    context.forward(new Record<>(state.getWorkflowId(), message, timestamp), toWorkflows);
+  }
+
+  /** Visits only traces whose hold or retention has run out. */
+  private void punctuate() {
+    long now = clock.now();
+    for (DueIndex.Due entry : due.takeDue(now, MAX_DUE_PER_PUNCTUATION)) {
+      String traceId = entry.id();
+      TraceState state = states.get(traceId);
+      if (state == null || state.getIndexedAtMs() != entry.dueMs()) {
+        continue;
+      }
+      state.setIndexedAtMs(0);
+      if (state.getWorkflowId() == null && now >= state.getHoldUntilMs()) {
+        // Nothing tied this trace to anything during the hold: it is a workflow of its own.
+        claim(traceId, state, WorkflowIds.forTrace(traceId), WorkflowKind.TRACE, null, now);
+        states.put(traceId, state);
+      } else if (state.getWorkflowId() != null && now >= state.getExpiresAtMs()) {
+        states.delete(traceId);
+      } else {
+        reindex(state, traceId, state.getWorkflowId() == null ? state.getHoldUntilMs() : state.getExpiresAtMs());
+        states.put(traceId, state);
+      }
+    }
+  }
+
+  private void reindex(TraceState state, String traceId, long dueMs) {
+    if (state.getIndexedAtMs() == 0 || dueMs < state.getIndexedAtMs()) {
+      due.add(dueMs, traceId);
+      state.setIndexedAtMs(dueMs);
+    }
+  }
+
+  private long retentionMs() {
+    return settings.retention().plus(settings.maxDuration()).toMillis();
+  }
+
+  private static String firstCorrelation(List<SpanRecord> spans) {
+    for (SpanRecord span : spans) {
+      if (span.getCorrelationId() != null && !span.getCorrelationId().isBlank()) {
+        return span.getCorrelationId();
+      }
+    }
+    return null;
+  }
+
+  private static String heldKey(String traceId, int sequence) {
+    return traceId + SEPARATOR + String.format("%08d", sequence);
+  }
+
+}

@@ -1,0 +1,341 @@
+package io.tracestitch.topology.workflow;
+
+import io.tracestitch.avro.PublishReason;
+import io.tracestitch.avro.WorkflowGraph;
+import io.tracestitch.avro.internal.EventRecord;
+import io.tracestitch.avro.internal.SpanRecord;
+import io.tracestitch.avro.internal.WorkflowItem;
+import io.tracestitch.avro.internal.WorkflowKind;
+import io.tracestitch.avro.internal.WorkflowMessage;
+import io.tracestitch.avro.internal.WorkflowMessageType;
+import io.tracestitch.avro.internal.WorkflowSummary;
+import io.tracestitch.topology.DueIndex;
+import io.tracestitch.topology.ProcessorClock;
+import io.tracestitch.topology.StitchCounters;
+import io.tracestitch.topology.StitchSettings;
+import io.tracestitch.topology.WorkflowIds;
+import io.tracestitch.topology.graph.GraphAssembler;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The by-workflow stage: stores each span and event as its own record under the workflow's key
+ * prefix, keeps a small summary per workflow, and publishes the graph when the workflow has been
+ * quiet for the inactivity gap (or at the maximum duration). Late data after publication makes it
+ * dirty again and produces the next revision; after the retention period the workflow leaves the
+ * stores.
+ *
+ * <p>Per record the work is a summary read and write plus one store write per span: it does not
+ * depend on how big the workflow is or how many are open. Only publication reads a whole workflow,
+ * once per revision, and the punctuator visits only workflows that are due.
+ */
+public final class WorkflowStitcher implements Processor<String, WorkflowMessage, String, Object> {
+  public static final String SUMMARY_STORE = "workflow-summary";
+  public static final String ITEM_STORE = "workflow-items";
+  public static final String DUE_STORE = "workflow-due";
+
+  private static final int MAX_TRACE_IDS = 256;
+  private static final int MAX_DUE_PER_PUNCTUATION = 5_000;
+  private static final char SEPARATOR = '\u0000';
+
+  private final StitchSettings settings;
+  private final StitchCounters counters;
+  private final GraphAssembler assembler;
+  private final List<GraphListener> listeners;
+  private final String toWorkflows;
+  private final String toGraphs;
+  private final ProcessorClock clock = new ProcessorClock();
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, WorkflowSummary> summaries;
+  private KeyValueStore<String, WorkflowItem> items;
+  private DueIndex due;
+
+  public WorkflowStitcher(StitchSettings settings, StitchCounters counters, GraphAssembler assembler,
+      List<GraphListener> listeners, String toWorkflows, String toGraphs) {
+    this.settings = settings;
+    this.counters = counters;
+    this.assembler = assembler;
+    this.listeners = List.copyOf(listeners);
+    this.toWorkflows = toWorkflows;
+    this.toGraphs = toGraphs;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.summaries = context.getStateStore(SUMMARY_STORE);
+    this.items = context.getStateStore(ITEM_STORE);
+    this.due = new DueIndex(context.getStateStore(DUE_STORE));
+    clock.init(context);
+    context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wall -> punctuate());
+  }
+
+  @Override
+  public void process(Record<String, WorkflowMessage> record) {
+    clock.recordArrived();
+    long now = clock.now();
+    String workflowId = record.key();
+    WorkflowMessage message = record.value();
+    WorkflowSummary summary = summaries.get(workflowId);
+    if (message.getType() == WorkflowMessageType.MERGE) {
+      merge(workflowId, summary, message, now, record.timestamp());
+      return;
+    }
+    if (summary != null && summary.getMergedInto() != null) {
+      // This workflow moved; a trace that has not heard yet still sends here.
+      forward(summary.getMergedInto(), summary.getMergedIntoKind(), message, record.timestamp());
+      return;
+    }
+    if (summary == null) {
+      summary = newSummary(workflowId, message.getWorkflowKind(), now);
+    }
+    store(workflowId, summary, message);
+    summary.setLastActivityMs(now);
+    summary.setDirty(true);
+    long quietAt = now + settings.inactivityGap().toMillis();
+    summary.setDueMs(summary.getRevision() == 0 ? Math.min(quietAt, summary.getMaxDueMs()) : quietAt);
+    reindex(summary, workflowId);
+    summaries.put(workflowId, summary);
+  }
+
+  private WorkflowSummary newSummary(String workflowId, WorkflowKind kind, long now) {
+    counters.add("workflows.opened", 1);
+    return WorkflowSummary.newBuilder()
+        .setWorkflowId(workflowId).setWorkflowKind(kind)
+        .setFirstSeenMs(now).setLastActivityMs(now)
+        .setMaxDueMs(now + settings.maxDuration().toMillis())
+        .setDueMs(now + settings.inactivityGap().toMillis())
+        .build();
+  }
+
+  private void store(String workflowId, WorkflowSummary summary, WorkflowMessage message) {
+    Set<String> traceIds = new LinkedHashSet<>(summary.getTraceIds());
+    for (SpanRecord span : message.getSpans()) {
+      traceIds.add(span.getTraceId());
+      if (atCap(summary)) {
+        summary.setDroppedSpans(summary.getDroppedSpans() + 1);
+        summary.setTruncated(true);
+        continue;
+      }
+      String key = itemKey(workflowId, "s" + span.getTraceId() + span.getSpanId());
+      if (items.putIfAbsent(key, WorkflowItem.newBuilder().setSpan(span).build()) != null) {
+        summary.setDuplicateSpans(summary.getDuplicateSpans() + 1);
+      } else {
+        summary.setSpanCount(summary.getSpanCount() + 1);
+      }
+    }
+    for (EventRecord event : message.getEvents()) {
+      if (event.getTraceId() != null) {
+        traceIds.add(event.getTraceId());
+      }
+      if (atCap(summary)) {
+        summary.setDroppedSpans(summary.getDroppedSpans() + 1);
+        summary.setTruncated(true);
+        continue;
+      }
+      // One item per delivery: the same event id at another offset is a duplicate that must stay visible,
+      // the same offset read again is the same delivery.
+      String key = itemKey(workflowId, "e" + event.getEventId() + SEPARATOR + event.getTopic() + "/"
+          + event.getPartition() + "@" + event.getOffset());
+      if (items.putIfAbsent(key, WorkflowItem.newBuilder().setEvent(event).build()) == null) {
+        summary.setEventCount(summary.getEventCount() + 1);
+      }
+    }
+    if (message.getTraceId() != null) {
+      traceIds.add(message.getTraceId());
+    }
+    traceIds.addAll(message.getTraceIds());
+    summary.setTraceIds(new ArrayList<>(traceIds).subList(0, Math.min(traceIds.size(), MAX_TRACE_IDS)));
+    if (!message.getMergedFrom().isEmpty()) {
+      Set<String> merged = new LinkedHashSet<>(summary.getMergedFrom());
+      merged.addAll(message.getMergedFrom());
+      summary.setMergedFrom(new ArrayList<>(merged));
+    }
+  }
+
+  private boolean atCap(WorkflowSummary summary) {
+    return summary.getSpanCount() + summary.getEventCount() >= settings.maxSpansPerWorkflow();
+  }
+
+  /**
+   * This workflow turned out to be part of another: move its records there once, leave a forwarding
+   * pointer for traces that have not heard yet, and withdraw any graph already published under its id.
+   */
+  private void merge(String workflowId, WorkflowSummary summary, WorkflowMessage message, long now, long timestamp) {
+    String target = message.getMergeInto();
+    WorkflowKind targetKind = message.getMergeIntoKind();
+    if (target.equals(workflowId)) {
+      return;
+    }
+    if (summary == null) {
+      summary = newSummary(workflowId, message.getWorkflowKind(), now);
+    } else if (summary.getMergedInto() != null) {
+      String current = summary.getMergedInto();
+      if (current.equals(target)) {
+        return;
+      }
+      // Already moved elsewhere: the two targets are one workflow too; the loser moves into the winner.
+      if (WorkflowIds.wins(target, targetKind, current, summary.getMergedIntoKind())) {
+        sendMerge(current, summary.getMergedIntoKind(), target, targetKind, timestamp);
+        summary.setMergedInto(target);
+        summary.setMergedIntoKind(targetKind);
+        summaries.put(workflowId, summary);
+      } else {
+        sendMerge(target, targetKind, current, summary.getMergedIntoKind(), timestamp);
+      }
+      return;
+    }
+    moveRecords(workflowId, summary, target, targetKind, timestamp);
+    if (summary.getRevision() > 0) {
+      context.forward(new Record<>(workflowId, null, timestamp), toGraphs);
+    }
+    summary.setMergedInto(target);
+    summary.setMergedIntoKind(targetKind);
+    summary.setDirty(false);
+    summary.setSpanCount(0);
+    summary.setEventCount(0);
+    summary.setDueMs(now + settings.retention().toMillis());
+    reindex(summary, workflowId);
+    summaries.put(workflowId, summary);
+  }
+
+  private void moveRecords(String workflowId, WorkflowSummary summary, String target, WorkflowKind targetKind,
+      long timestamp) {
+    List<String> mergedFrom = new ArrayList<>(summary.getMergedFrom());
+    mergedFrom.add(workflowId);
+    WorkflowParts parts = readParts(workflowId, true);
+    int chunk = settings.maxSpansPerMessage();
+    boolean sentAny = false;
+    for (int from = 0; from < parts.spans().size(); from += chunk) {
+      forwardMoved(target, targetKind, WorkflowMessageType.SPANS,
+          parts.spans().subList(from, Math.min(parts.spans().size(), from + chunk)), List.of(), summary, mergedFrom,
+          timestamp);
+      sentAny = true;
+    }
+    for (int from = 0; from < parts.events().size(); from += chunk) {
+      forwardMoved(target, targetKind, WorkflowMessageType.EVENTS, List.of(),
+          parts.events().subList(from, Math.min(parts.events().size(), from + chunk)), summary, mergedFrom,
+          timestamp);
+      sentAny = true;
+    }
+    if (!sentAny) {
+      forwardMoved(target, targetKind, WorkflowMessageType.SPANS, List.of(), List.of(), summary, mergedFrom, timestamp);
+    }
+    counters.add("workflows.merged_moves", 1);
+  }
+
+  private void forwardMoved(String target, WorkflowKind targetKind, WorkflowMessageType type, List<SpanRecord> spans,
+      List<EventRecord> events, WorkflowSummary summary, List<String> mergedFrom, long timestamp) {
+    WorkflowMessage moved = WorkflowMessage.newBuilder().setType(type).setWorkflowId(target)
+        .setWorkflowKind(targetKind).setSpans(new ArrayList<>(spans)).setEvents(new ArrayList<>(events))
+        .setTraceIds(summary.getTraceIds()).setMergedFrom(mergedFrom).build();
+    context.forward(new Record<>(target, moved, timestamp), toWorkflows);
+  }
+
+  private void sendMerge(String loser, WorkflowKind loserKind, String winner, WorkflowKind winnerKind, long timestamp) {
+    WorkflowMessage merge = WorkflowMessage.newBuilder().setType(WorkflowMessageType.MERGE).setWorkflowId(loser)
+        .setWorkflowKind(loserKind).setMergeInto(winner).setMergeIntoKind(winnerKind).build();
+    context.forward(new Record<>(loser, merge, timestamp), toWorkflows);
+  }
+
+  private void forward(String target, WorkflowKind kind, WorkflowMessage message, long timestamp) {
+    WorkflowMessage redirected = WorkflowMessage.newBuilder(message).setWorkflowId(target).setWorkflowKind(kind).build();
+    context.forward(new Record<>(target, redirected, timestamp), toWorkflows);
+  }
+
+  /** Visits only workflows whose deadline has come: publication, or leaving the stores. */
+  private void punctuate() {
+    long now = clock.now();
+    for (DueIndex.Due entry : due.takeDue(now, MAX_DUE_PER_PUNCTUATION)) {
+      String workflowId = entry.id();
+      WorkflowSummary summary = summaries.get(workflowId);
+      if (summary == null || summary.getIndexedDueMs() != entry.dueMs()) {
+        continue;
+      }
+      summary.setIndexedDueMs(0);
+      if (now < summary.getDueMs()) {
+        reindex(summary, workflowId);
+        summaries.put(workflowId, summary);
+      } else if (summary.getDirty() && summary.getMergedInto() == null) {
+        publish(workflowId, summary, now);
+      } else {
+        expire(workflowId);
+      }
+    }
+  }
+
+  private void publish(String workflowId, WorkflowSummary summary, long now) {
+    PublishReason reason = summary.getRevision() > 0 ? PublishReason.LATE_DATA
+        : now - summary.getLastActivityMs() >= settings.inactivityGap().toMillis()
+            ? PublishReason.QUIET : PublishReason.MAX_DURATION;
+    WorkflowParts parts = readParts(workflowId, false);
+    if (parts.spans().isEmpty() && parts.events().isEmpty()) {
+      // Only a merge notice arrived here (the moved workflow was empty): nothing to show anyone.
+      expire(workflowId);
+      return;
+    }
+    summary.setRevision(summary.getRevision() + 1);
+    WorkflowGraph graph = assembler.assemble(summary, parts.spans(), parts.events(), reason, now);
+    context.forward(new Record<>(workflowId, graph, now), toGraphs);
+    for (GraphListener listener : listeners) {
+      listener.published(graph, now);
+    }
+    counters.add("workflows.published", 1);
+    summary.setDirty(false);
+    summary.setDueMs(now + settings.retention().toMillis());
+    reindex(summary, workflowId);
+    summaries.put(workflowId, summary);
+  }
+
+  private void expire(String workflowId) {
+    readParts(workflowId, true);
+    summaries.delete(workflowId);
+    counters.add("workflows.expired", 1);
+  }
+
+  private WorkflowParts readParts(String workflowId, boolean delete) {
+    List<SpanRecord> spans = new ArrayList<>();
+    List<EventRecord> events = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, WorkflowItem> it =
+             items.prefixScan(workflowId + SEPARATOR, new StringSerializer())) {
+      while (it.hasNext()) {
+        KeyValue<String, WorkflowItem> entry = it.next();
+        if (delete) {
+          keys.add(entry.key);
+        }
+        if (entry.value.getSpan() != null) {
+          spans.add(entry.value.getSpan());
+        } else if (entry.value.getEvent() != null) {
+          events.add(entry.value.getEvent());
+        }
+      }
+    }
+    keys.forEach(items::delete);
+    return new WorkflowParts(spans, events);
+  }
+
+  private void reindex(WorkflowSummary summary, String workflowId) {
+    long dueMs = summary.getDueMs();
+    if (summary.getIndexedDueMs() == 0 || dueMs < summary.getIndexedDueMs()) {
+      due.add(dueMs, workflowId);
+      summary.setIndexedDueMs(dueMs);
+    }
+  }
+
+  private static String itemKey(String workflowId, String item) {
+    return workflowId + SEPARATOR + item;
+  }
+
+  private record WorkflowParts(List<SpanRecord> spans, List<EventRecord> events) {}
+}
