@@ -87,7 +87,7 @@ public final class StitchTopology {
     topology.addSource(BY_TRACE_SOURCE, new StringDeserializer(), serdes.traceMessage().deserializer(),
         settings.byTraceTopic());
     topology.addProcessor(TRACE_ROUTER, () -> new TraceRouter(settings, counters, "to-by-trace-from-router",
-        "to-by-workflow-from-router"), BY_TRACE_SOURCE);
+        "to-by-workflow-from-router", "to-every-by-workflow-partition"), BY_TRACE_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.STATE_STORE),
         Serdes.String(), serdes.traceState()), TRACE_ROUTER);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.HELD_STORE),
@@ -98,6 +98,9 @@ public final class StitchTopology {
         serdes.traceMessage().serializer(), TRACE_ROUTER);
     topology.addSink("to-by-workflow-from-router", settings.byWorkflowTopic(), new StringSerializer(),
         serdes.workflowMessage().serializer(), TRACE_ROUTER);
+    // Clock ticks go to every partition (multicast), so each by-workflow task hears from each by-trace task.
+    topology.addSink("to-every-by-workflow-partition", settings.byWorkflowTopic(), new StringSerializer(),
+        serdes.workflowMessage().serializer(), new EveryPartition<>(), TRACE_ROUTER);
 
     // By workflow: store, index by deadline, publish.
     GraphAssembler assembler = new GraphAssembler(settings.inactivityGap(), settings.clockSkewTolerance());

@@ -49,17 +49,20 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
   private final StitchCounters counters;
   private final String toTraces;
   private final String toWorkflows;
+  private final String toEveryWorkflowPartition;
   private final ProcessorClock clock = new ProcessorClock();
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, TraceState> states;
   private KeyValueStore<String, TraceMessage> held;
   private DueIndex due;
 
-  public TraceRouter(StitchSettings settings, StitchCounters counters, String toTraces, String toWorkflows) {
+  public TraceRouter(StitchSettings settings, StitchCounters counters, String toTraces, String toWorkflows,
+      String toEveryWorkflowPartition) {
     this.settings = settings;
     this.counters = counters;
     this.toTraces = toTraces;
     this.toWorkflows = toWorkflows;
+    this.toEveryWorkflowPartition = toEveryWorkflowPartition;
   }
 
   @Override
@@ -74,7 +77,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
 
   @Override
   public void process(Record<String, TraceMessage> record) {
-    clock.recordArrived();
+    clock.recordArrived(record.timestamp());
     long now = clock.now();
     String traceId = record.key();
     TraceMessage message = record.value();
@@ -252,6 +255,11 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
   /** Visits only traces whose hold or retention has run out. */
   private void punctuate() {
     long now = clock.now();
+    // Tell every by-workflow partition how far this task has got, so none of them mistakes records
+    // still held or still queued here for silence.
+    WorkflowMessage tick = WorkflowMessage.newBuilder().setType(WorkflowMessageType.TICK).setWorkflowId("")
+        .setWorkflowKind(WorkflowKind.TRACE).setSender(context.taskId().toString()).setTickMs(now).build();
+    context.forward(new Record<>("", tick, now), toEveryWorkflowPartition);
     for (DueIndex.Due entry : due.takeDue(now, MAX_DUE_PER_PUNCTUATION)) {
       String traceId = entry.id();
       TraceState state = states.get(traceId);

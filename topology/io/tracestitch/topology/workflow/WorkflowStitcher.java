@@ -82,10 +82,14 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
 
   @Override
   public void process(Record<String, WorkflowMessage> record) {
-    clock.recordArrived();
+    WorkflowMessage message = record.value();
+    if (message.getType() == WorkflowMessageType.TICK) {
+      clock.upstreamTick(message.getSender(), message.getTickMs());
+      return;
+    }
+    clock.recordArrived(record.timestamp());
     long now = clock.now();
     String workflowId = record.key();
-    WorkflowMessage message = record.value();
     WorkflowSummary summary = summaries.get(workflowId);
     if (message.getType() == WorkflowMessageType.MERGE) {
       merge(workflowId, summary, message, now, record.timestamp());

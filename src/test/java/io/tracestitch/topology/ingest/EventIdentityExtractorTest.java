@@ -192,6 +192,24 @@ class EventIdentityExtractorTest {
   }
 
   @Test
+  void firstUsableValueWinsWithinOneList() throws Exception {
+    EventIdentitySettings d = EventIdentitySettings.defaults();
+    EventIdentityExtractor twoTraceHeaders = new EventIdentityExtractor(new EventIdentitySettings(
+        d.eventIdHeaders(), d.eventNameHeaders(), d.correlationHeaders(), List.of("x-trace-id", "x-b3-traceid"),
+        d.spanIdHeaders(), d.parentSpanIdHeaders(), d.baggageCorrelationKeys(), d.eventIdPointers(),
+        d.eventNamePointers(), d.correlationPointers(), d.traceparentPointers(), d.traceIdPointers(),
+        d.spanIdPointers(), d.parentSpanIdPointers(), d.sourcePointers()));
+
+    EventRecord event = twoTraceHeaders.extract("orders", 0, 1L, 0L, null, headers(
+        "x-trace-id", "tr_501", "x-b3-traceid", "4bf92f3577b34da6a3ce929d0e0e4736"),
+        "{\"parentSpanId\":\"span_22\",\"parent_span_id\":\"00f067aa0ba902b7\"}".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(event.getTraceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(event.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+    assertThat(event.getKey()).isNull();
+  }
+
+  @Test
   void noIdsAtAllIsNoCorrelation() {
     UnusableRecordException e = catchThrowableOfType(UnusableRecordException.class, () -> extract(
         headers("content-type", "application/json", "x-trace-id", "not-an-id"),

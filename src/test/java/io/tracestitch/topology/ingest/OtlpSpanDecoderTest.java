@@ -9,6 +9,7 @@ import static io.tracestitch.topology.ingest.OtlpFixtures.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 class OtlpSpanDecoderTest {
@@ -53,10 +55,10 @@ class OtlpSpanDecoderTest {
     assertThat(decoded.truncatedAttributeSpans()).isZero();
     assertThat(decoded.spans()).extracting(SpanRecord::getTraceId, SpanRecord::getSpanId, SpanRecord::getService)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(TRACE_A, "00f067aa0ba902b7", "order"),
-            org.assertj.core.groups.Tuple.tuple(TRACE_A, "b7ad6b7169203331", "order"),
-            org.assertj.core.groups.Tuple.tuple(TRACE_B, "53995c3f42cd8ad8", "order"),
-            org.assertj.core.groups.Tuple.tuple(TRACE_C, "c2fb2d3e4a5f6071", "inventory"));
+            tuple(TRACE_A, "00f067aa0ba902b7", "order"),
+            tuple(TRACE_A, "b7ad6b7169203331", "order"),
+            tuple(TRACE_B, "53995c3f42cd8ad8", "order"),
+            tuple(TRACE_C, "c2fb2d3e4a5f6071", "inventory"));
     Map<String, SpanRecord> bySpan = decoded.spans().stream()
         .collect(Collectors.toMap(SpanRecord::getSpanId, Function.identity()));
     assertThat(bySpan.get("00f067aa0ba902b7").getParentSpanId()).isNull();
@@ -389,7 +391,7 @@ class OtlpSpanDecoderTest {
   void nullEmptyAndSpanlessRecordsAreEmpty() {
     OtlpSpanDecoder json = new OtlpSpanDecoder(SpanEncoding.OTLP_JSON, SpanAttributeSettings.defaults());
     byte[] noSpans = request(resource("order")).toByteArray();
-    for (var attempt : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+    for (var attempt : List.<ThrowingCallable>of(
         () -> proto.decode(null), () -> proto.decode(new byte[0]), () -> proto.decode(noSpans),
         () -> json.decode("{\"resourceSpans\":[]}".getBytes(StandardCharsets.UTF_8)),
         () -> json.decode("  ".getBytes(StandardCharsets.UTF_8)))) {
