@@ -61,6 +61,10 @@ public final class Otlp {
     return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
   }
 
+  public static ByteString bytesOf(String hex) {
+    return bytes(hex);
+  }
+
   static ByteString bytes(String hex) {
     return ByteString.copyFrom(HexFormat.of().parseHex(hex));
   }

@@ -1,0 +1,120 @@
+package io.tracestitch.serdes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.specific.SpecificData;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Guards schema evolution: every version under {@code schema-history/} must stay readable by the
+ * current generated schema (backward) and able to read data the current schema writes (forward),
+ * and a changed schema must be shipped as a new version before it is released.
+ */
+class SchemaHistoryCompatibilityTest {
+
+  private static final List<String> RECORD_PACKAGES =
+      List.of("io.tracestitch.avro", "io.tracestitch.avro.internal");
+
+  @Test
+  void everyPublicRecordHasAShippedHistory() throws Exception {
+    assertThat(historyFolders()).extracting(path -> path.getFileName().toString())
+        .contains("WorkflowGraph", "Alert");
+  }
+
+  @Test
+  void everyShippedVersionIsBackwardAndForwardCompatibleWithTheCurrentSchema() throws Exception {
+    List<String> problems = new ArrayList<>();
+    for (Path folder : historyFolders()) {
+      String name = folder.getFileName().toString();
+      Schema current = currentSchema(name);
+      List<Schema> shipped = SchemaHistory.shippedVersions(name);
+      try (Stream<Path> files = Files.list(folder)) {
+        // Loading stops at the first missing number, so a gap would hide later versions.
+        assertThat(shipped)
+            .as("versions under schema-history/%s must be numbered v1, v2, ... without gaps", name)
+            .hasSize((int) files.filter(f -> f.toString().endsWith(".avsc")).count());
+      }
+      for (int i = 0; i < shipped.size(); i++) {
+        problems.addAll(compatibilityProblems(name + " v" + (i + 1), current, shipped.get(i)));
+      }
+    }
+    assertThat(problems).as("schema changes that break data already written").isEmpty();
+  }
+
+  @Test
+  void theNewestShippedVersionIsTheCurrentSchema() throws Exception {
+    for (Path folder : historyFolders()) {
+      String name = folder.getFileName().toString();
+      List<Schema> shipped = SchemaHistory.shippedVersions(name);
+      Schema newest = shipped.get(shipped.size() - 1);
+      // Compared in parsing canonical form, the form the single-object fingerprint is taken of:
+      // exactly the changes an older reader could not look up.
+      assertThat(SchemaNormalization.toParsingForm(newest))
+          .as("schemas/%s.avsc changed since v%d was shipped: copy the current schema"
+              + " (self-contained, with imported types inlined) to src/main/resources/"
+              + "schema-history/%s/v%d.avsc so later releases can read what this one writes",
+              name, shipped.size(), name, shipped.size() + 1)
+          .isEqualTo(SchemaNormalization.toParsingForm(currentSchema(name)));
+    }
+  }
+
+  @Test
+  void theCheckCatchesANewFieldWithoutADefault() throws Exception {
+    Schema v1 = SchemaHistory.shippedVersions("Alert").get(0);
+    Schema withRequiredField = new Schema.Parser().parse(v1.toString().replaceFirst(
+        "\"fields\":\\[", "\"fields\":[{\"name\":\"tenant\",\"type\":\"string\"},"));
+
+    assertThat(compatibilityProblems("Alert v1", withRequiredField, v1))
+        .singleElement().asString()
+        .contains("Alert v1 cannot be read by the current schema")
+        .contains("tenant");
+  }
+
+  private static List<String> compatibilityProblems(String version, Schema current, Schema old) {
+    List<String> problems = new ArrayList<>();
+    SchemaPairCompatibility backward = SchemaCompatibility.checkReaderWriterCompatibility(current, old);
+    if (backward.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+      problems.add(version + " cannot be read by the current schema: "
+          + backward.getResult().getIncompatibilities());
+    }
+    SchemaPairCompatibility forward = SchemaCompatibility.checkReaderWriterCompatibility(old, current);
+    if (forward.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+      problems.add(version + " cannot read what the current schema writes: "
+          + forward.getResult().getIncompatibilities());
+    }
+    return problems;
+  }
+
+  private static Schema currentSchema(String recordName) {
+    for (String pkg : RECORD_PACKAGES) {
+      try {
+        Class<?> type = Class.forName(pkg + "." + recordName);
+        return SpecificData.get().getSchema(type);
+      } catch (ClassNotFoundException e) {
+        // try the next package
+      }
+    }
+    throw new AssertionError("schema-history/" + recordName + " has no generated class in "
+        + RECORD_PACKAGES + "; remove the folder or restore the schema.");
+  }
+
+  private static List<Path> historyFolders() throws IOException, URISyntaxException {
+    URL root = SchemaHistory.class.getResource(SchemaHistory.ROOT);
+    assertThat(root).as("the schema-history resources are on the test classpath").isNotNull();
+    try (Stream<Path> folders = Files.list(Path.of(root.toURI()))) {
+      return folders.filter(Files::isDirectory).sorted().toList();
+    }
+  }
+}
