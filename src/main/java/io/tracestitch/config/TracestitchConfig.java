@@ -39,6 +39,8 @@ public final class TracestitchConfig extends AbstractConfig {
   public static final String DLQ_TOPIC = "dlq.topic";
   public static final String INTERNAL_TOPIC_PARTITIONS = "internal.topic.partitions";
   public static final String OUTPUT_FORMAT = "output.format";
+  public static final String TOPICS_CREATE = "topics.create";
+  public static final String EMBEDDED_DATA_DIR = "embedded.data.dir";
 
   public static final String TRACE_HOLD_MS = "trace.hold.ms";
   public static final String INACTIVITY_GAP_MS = "workflow.inactivity.gap.ms";
@@ -105,6 +107,11 @@ public final class TracestitchConfig extends AbstractConfig {
       .define(OUTPUT_FORMAT, Type.STRING, "avro", ConfigDef.CaseInsensitiveValidString.in("avro", "registry", "json"),
           Importance.MEDIUM, "Wire format of the graph and alert topics: avro (single-object encoding, no registry), "
               + "registry (Confluent wire format; set schema.registry.url) or json.")
+      .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
+          "Create the topics tracestitch writes (routing, graphs, alerts, dead letters) when they are missing; "
+              + "existing topics are never changed. Input topics are only created on the embedded broker.")
+      .define(EMBEDDED_DATA_DIR, Type.STRING, "", Importance.LOW,
+          "Where the embedded broker keeps its data; empty for a temporary directory deleted at exit.")
       .define(TRACE_HOLD_MS, Type.LONG, D.traceHold().toMillis(), ConfigDef.Range.atLeast(1), Importance.LOW,
           "How long a trace whose workflow is still unknown is held before it becomes a workflow of its own. "
               + "10 s covers the OpenTelemetry SDK's 5 s export delay, so the span or event carrying the "

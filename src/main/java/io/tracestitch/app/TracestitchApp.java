@@ -1,0 +1,187 @@
+package io.tracestitch.app;
+
+import io.tracestitch.avro.Alert;
+import io.tracestitch.avro.WorkflowGraph;
+import io.tracestitch.config.TracestitchConfig;
+import io.tracestitch.kafka.EmbeddedKafkaBroker;
+import io.tracestitch.serdes.RecordSerdes;
+import io.tracestitch.topology.StitchCounters;
+import io.tracestitch.topology.StitchSerdes;
+import io.tracestitch.topology.StitchTopology;
+import io.tracestitch.topology.workflow.GraphListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running processor: the embedded broker when no Kafka address is configured, the topics it
+ * writes, and the Kafka Streams instance, started in that order and closed in the reverse one.
+ * {@link #close()} is what SIGTERM runs: Streams commits and flushes state before the broker goes.
+ */
+public final class TracestitchApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TracestitchApp.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final TracestitchConfig config;
+  private final StitchCounters counters = new StitchCounters();
+  private final List<GraphListener> listeners;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private EmbeddedKafkaBroker broker;
+  private KafkaStreams streams;
+  private String bootstrapServers;
+  private Path stateDir;
+
+  public TracestitchApp(TracestitchConfig config, List<GraphListener> listeners) {
+    this.config = config;
+    this.listeners = List.copyOf(listeners);
+  }
+
+  /** Starts everything and returns once Kafka Streams is starting; {@link #awaitStop()} blocks until closed. */
+  public TracestitchApp start() {
+    if (config.embedded()) {
+      String dir = config.getString(TracestitchConfig.EMBEDDED_DATA_DIR);
+      broker = EmbeddedKafkaBroker.start(dir.isEmpty() ? null : Path.of(dir));
+      bootstrapServers = broker.bootstrapServers();
+    } else {
+      bootstrapServers = String.join(",", config.getList(TracestitchConfig.BOOTSTRAP_SERVERS));
+    }
+    if (config.getBoolean(TracestitchConfig.TOPICS_CREATE)) {
+      createTopics(TopicPlan.of(config, config.embedded()));
+    }
+    Properties props = streamsProperties();
+    Topology topology = StitchTopology.build(config.stitchSettings(), serdes(), counters, listeners);
+    log.info("Topology:\n{}", topology.describe());
+    streams = new KafkaStreams(topology, props);
+    streams.setUncaughtExceptionHandler(e -> {
+      // A bug must not silently stop stitching: log it and let Streams start a fresh thread from committed state.
+      log.error("A stream thread failed and is being replaced; the records it was processing will be retried.", e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streams.start();
+    log.info("tracestitch is reading spans from '{}' and events from {} on {}; graphs go to '{}', dead letters to '{}'.",
+        config.stitchSettings().spansTopic(), eventSource(), bootstrapServers, config.stitchSettings().graphsTopic(),
+        config.stitchSettings().deadLetterTopic());
+    return this;
+  }
+
+  private Properties streamsProperties() {
+    Properties props = new Properties();
+    // Defaults that suit this application; anything the user sets (kafkaProperties) wins.
+    props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class.getName());
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
+    if (config.embedded()) {
+      props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
+    }
+    props.putAll(config.kafkaProperties(bootstrapServers));
+    if (!props.containsKey(StreamsConfig.STATE_DIR_CONFIG)) {
+      try {
+        stateDir = Files.createTempDirectory("tracestitch-state");
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("Could not create a state directory; set state.dir to a writable directory.", e);
+      }
+      props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    }
+    return props;
+  }
+
+  private StitchSerdes serdes() {
+    Serde<WorkflowGraph> graph = RecordSerdes.forFormat(config.outputFormat(), WorkflowGraph.class, config.serdeConfig());
+    Serde<Alert> alert = RecordSerdes.forFormat(config.outputFormat(), Alert.class, config.serdeConfig());
+    return StitchSerdes.withOutput(graph, alert);
+  }
+
+  private void createTopics(TopicPlan plan) {
+    Properties adminProps = new Properties();
+    adminProps.putAll(config.kafkaProperties(bootstrapServers));
+    adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (Admin admin = Admin.create(adminProps)) {
+      List<NewTopic> topics = new ArrayList<>();
+      plan.partitions().forEach((name, partitions) -> topics.add(new NewTopic(name, java.util.Optional.of(partitions),
+          java.util.Optional.empty()).configs(plan.configs().getOrDefault(name, java.util.Map.of()))));
+      for (var entry : admin.createTopics(topics).values().entrySet()) {
+        try {
+          entry.getValue().get();
+          log.info("Created topic '{}'.", entry.getKey());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException("Could not create the topic '" + entry.getKey() + "': "
+                + e.getCause().getMessage() + " Create it yourself or give tracestitch the right to (topics.create).",
+                e.getCause());
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating topics.", e);
+    }
+  }
+
+  private String eventSource() {
+    var s = config.stitchSettings();
+    return s.eventTopicPattern() != null ? "topics matching /" + s.eventTopicPattern() + "/" : s.eventTopics().toString();
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  public StitchCounters counters() {
+    return counters;
+  }
+
+  public TracestitchConfig config() {
+    return config;
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (streams != null) {
+        log.info("Stopping: committing offsets and flushing state before exit.");
+        streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT));
+      }
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
+      if (stateDir != null) {
+        deleteQuietly(stateDir);
+      }
+      stopped.countDown();
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException ignored) {
+      // A temp directory left behind is harmless at exit.
+    }
+  }
+}
