@@ -186,6 +186,21 @@ public final class TracestitchConfig extends AbstractConfig {
     }
   }
 
+  /** The settings table of the README, generated from {@link #DEFINITION} so the two cannot drift apart. */
+  public static String markdownTable() {
+    StringBuilder table = new StringBuilder("| setting | environment variable | default | description |\n|---|---|---|---|\n");
+    for (ConfigDef.ConfigKey key : DEFINITION.configKeys().values()) {
+      Object def = key.defaultValue;
+      String shown = def == null ? "" : def instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
+          : String.valueOf(def);
+      table.append("| `").append(key.name).append("` | `").append(ENV_PREFIX)
+          .append(key.name.toUpperCase(Locale.ROOT).replace('.', '_')).append("` | ")
+          .append(shown.isEmpty() ? "(empty)" : "`" + shown + "`").append(" | ")
+          .append(key.documentation.replace("|", "\\|")).append(" |\n");
+    }
+    return table.toString();
+  }
+
   /** File values, then environment variables (TRACESTITCH_X_Y sets x.y), then explicit overrides win. */
   public static TracestitchConfig load(Map<String, String> fileValues, Map<String, String> environment,
       Map<String, String> overrides) {
