@@ -2,6 +2,9 @@ package io.tracestitch.topology;
 
 import io.tracestitch.avro.Alert;
 import io.tracestitch.avro.WorkflowGraph;
+import io.tracestitch.avro.internal.AlertState;
+import io.tracestitch.avro.internal.ExpectationStats;
+import io.tracestitch.avro.internal.FindingMessage;
 import io.tracestitch.avro.internal.TraceMessage;
 import io.tracestitch.avro.internal.TraceState;
 import io.tracestitch.avro.internal.WorkflowItem;
@@ -22,6 +25,9 @@ public record StitchSerdes(
     Serde<TraceState> traceState,
     Serde<WorkflowSummary> workflowSummary,
     Serde<WorkflowItem> workflowItem,
+    Serde<ExpectationStats> expectationStats,
+    Serde<FindingMessage> finding,
+    Serde<AlertState> alertState,
     Serde<WorkflowGraph> graph,
     Serde<Alert> alert) {
 
@@ -34,6 +40,9 @@ public record StitchSerdes(
         AvroSingleObjectSerde.of(TraceState.class),
         AvroSingleObjectSerde.of(WorkflowSummary.class),
         AvroSingleObjectSerde.of(WorkflowItem.class),
+        AvroSingleObjectSerde.of(ExpectationStats.class),
+        AvroSingleObjectSerde.of(FindingMessage.class),
+        AvroSingleObjectSerde.of(AlertState.class),
         graph,
         alert);
   }

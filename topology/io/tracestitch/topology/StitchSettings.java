@@ -1,5 +1,8 @@
 package io.tracestitch.topology;
 
+import io.tracestitch.topology.alert.AlertSettings;
+import io.tracestitch.topology.expect.Contracts;
+import io.tracestitch.topology.expect.ExpectationSettings;
 import io.tracestitch.topology.ingest.EventIdentitySettings;
 import io.tracestitch.topology.ingest.SpanAttributeSettings;
 import io.tracestitch.topology.ingest.SpanEncoding;
@@ -28,6 +31,9 @@ import java.util.regex.Pattern;
  * @param maxSpansPerWorkflow cap on stored spans and events per workflow; more are counted and dropped
  * @param maxSpansPerMessage cap on spans in one internal record, to stay under the broker's record size
  * @param clockSkewTolerance how far a child may start before its cause before the graph warns of skew
+ * @param contracts declared expectations: which consumers must handle which events, by when
+ * @param expectations how expectations are learned from traffic
+ * @param alerts how findings become grouped alerts
  */
 public record StitchSettings(
     String spansTopic,
@@ -47,7 +53,10 @@ public record StitchSettings(
     int maxSpansPerMessage,
     Duration clockSkewTolerance,
     SpanAttributeSettings spanAttributes,
-    EventIdentitySettings eventIdentity) {
+    EventIdentitySettings eventIdentity,
+    Contracts contracts,
+    ExpectationSettings expectations,
+    AlertSettings alerts) {
 
   public StitchSettings {
     Objects.requireNonNull(spansTopic, "spansTopic");
@@ -70,7 +79,8 @@ public record StitchSettings(
         "workflow-graphs", "trace-alerts", "tracestitch-dlq", "tracestitch",
         Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofMinutes(10),
         Duration.ofSeconds(1), 20_000, 200, Duration.ofMillis(100),
-        SpanAttributeSettings.defaults(), EventIdentitySettings.defaults());
+        SpanAttributeSettings.defaults(), EventIdentitySettings.defaults(), Contracts.NONE,
+        ExpectationSettings.defaults(), AlertSettings.defaults());
   }
 
   public String byTraceTopic() {
@@ -81,30 +91,56 @@ public record StitchSettings(
     return internalTopicPrefix + "-by-workflow";
   }
 
+  public String findingsTopic() {
+    return internalTopicPrefix + "-findings";
+  }
+
   public StitchSettings withEventTopics(List<String> topics) {
     return new StitchSettings(spansTopic, spanEncoding, topics, null, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
-        eventIdentity);
+        eventIdentity, contracts, expectations, alerts);
   }
 
   public StitchSettings withSpanEncoding(SpanEncoding encoding) {
     return new StitchSettings(spansTopic, encoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
-        eventIdentity);
+        eventIdentity, contracts, expectations, alerts);
   }
 
   public StitchSettings withMaxSpansPerWorkflow(int cap) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
-        punctuationInterval, cap, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity);
+        punctuationInterval, cap, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
+        expectations, alerts);
   }
 
   public StitchSettings withTimes(Duration hold, Duration gap, Duration max, Duration keep) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, hold, gap, max, keep, punctuationInterval, maxSpansPerWorkflow,
-        maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity);
+        maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts, expectations, alerts);
+  }
+
+  public StitchSettings withContracts(Contracts declared) {
+    return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
+        maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, declared,
+        expectations, alerts);
+  }
+
+  public StitchSettings withExpectations(ExpectationSettings learned) {
+    return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
+        maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
+        learned, alerts);
+  }
+
+  public StitchSettings withAlerts(AlertSettings alerting) {
+    return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
+        maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
+        expectations, alerting);
   }
 
   private static void requirePositive(Duration d, String name) {

@@ -1,6 +1,8 @@
 package io.tracestitch.topology;
 
 import io.tracestitch.serdes.AvroTrust;
+import io.tracestitch.topology.alert.AlertProcessor;
+import io.tracestitch.topology.alert.ConsumerOffsets;
 import io.tracestitch.topology.graph.GraphAssembler;
 import io.tracestitch.topology.ingest.EventIdentityExtractor;
 import io.tracestitch.topology.ingest.EventIngestProcessor;
@@ -30,8 +32,10 @@ import org.apache.kafka.streams.state.Stores;
  *   <li><b>By trace</b> (keyed by trace id): which workflow a trace belongs to; spans and events
  *       forwarded in groups keyed by workflow id. Claims between traces loop through this topic.</li>
  *   <li><b>By workflow</b> (keyed by workflow id): spans and events stored one by one, a summary and a
- *       deadline index per workflow; a wall-clock punctuator publishes graphs when they are due.
- *       Merges loop through this topic.</li>
+ *       deadline index per workflow; a wall-clock punctuator publishes graphs when they are due, with the
+ *       branches expectations ask for, and sends findings on. Merges loop through this topic.</li>
+ *   <li><b>By alert group</b> (keyed by dedup key): findings become grouped alerts with a
+ *       trigger/re-send/resolve lifecycle.</li>
  * </ol>
  *
  * The two routing topics are written and read by this topology (they close loops, which Kafka
@@ -50,8 +54,16 @@ public final class StitchTopology {
 
   private StitchTopology() {}
 
+  public static final String FINDINGS_SOURCE = "findings-source";
+  public static final String ALERTER = "alerter";
+
   public static Topology build(StitchSettings settings, StitchSerdes serdes, StitchCounters counters,
       List<GraphListener> listeners) {
+    return build(settings, serdes, counters, listeners, ConsumerOffsets.NONE);
+  }
+
+  public static Topology build(StitchSettings settings, StitchSerdes serdes, StitchCounters counters,
+      List<GraphListener> listeners, ConsumerOffsets offsets) {
     AvroTrust.trustGeneratedRecords();
     Topology topology = new Topology();
 
@@ -107,7 +119,7 @@ public final class StitchTopology {
     topology.addSource(BY_WORKFLOW_SOURCE, new StringDeserializer(), serdes.workflowMessage().deserializer(),
         settings.byWorkflowTopic());
     topology.addProcessor(WORKFLOW_STITCHER, () -> new WorkflowStitcher(settings, counters, assembler, listeners,
-        "to-by-workflow-from-stitcher", "to-graphs"), BY_WORKFLOW_SOURCE);
+        "to-by-workflow-from-stitcher", "to-graphs", "to-findings"), BY_WORKFLOW_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(WorkflowStitcher.SUMMARY_STORE), Serdes.String(), serdes.workflowSummary()),
         WORKFLOW_STITCHER);
@@ -119,8 +131,21 @@ public final class StitchTopology {
         WORKFLOW_STITCHER);
     topology.addSink("to-by-workflow-from-stitcher", settings.byWorkflowTopic(), new StringSerializer(),
         serdes.workflowMessage().serializer(), WORKFLOW_STITCHER);
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(WorkflowStitcher.EXPECTATION_STORE), Serdes.String(), serdes.expectationStats()),
+        WORKFLOW_STITCHER);
     topology.addSink("to-graphs", settings.graphsTopic(), new StringSerializer(), serdes.graph().serializer(),
         WORKFLOW_STITCHER);
+    topology.addSink("to-findings", settings.findingsTopic(), new StringSerializer(),
+        serdes.finding().serializer(), WORKFLOW_STITCHER);
+
+    // By alert group: findings of many workflows become one alert per problem, with its lifecycle.
+    topology.addSource(FINDINGS_SOURCE, new StringDeserializer(), serdes.finding().deserializer(),
+        settings.findingsTopic());
+    topology.addProcessor(ALERTER, () -> new AlertProcessor(settings.alerts(), offsets, counters), FINDINGS_SOURCE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertProcessor.STORE),
+        Serdes.String(), serdes.alertState()), ALERTER);
+    topology.addSink("to-alerts", settings.alertsTopic(), new StringSerializer(), serdes.alert().serializer(), ALERTER);
     return topology;
   }
 
@@ -129,6 +154,7 @@ public final class StitchTopology {
     Map<String, Integer> topics = new LinkedHashMap<>();
     topics.put(settings.byTraceTopic(), partitions);
     topics.put(settings.byWorkflowTopic(), partitions);
+    topics.put(settings.findingsTopic(), partitions);
     return topics;
   }
 }

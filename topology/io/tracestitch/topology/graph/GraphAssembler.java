@@ -11,11 +11,15 @@ import io.tracestitch.avro.PublishReason;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.avro.WorkflowStatus;
 import io.tracestitch.avro.internal.EventRecord;
+import io.tracestitch.avro.internal.SpanKind;
 import io.tracestitch.avro.internal.SpanLinkRef;
 import io.tracestitch.avro.internal.SpanRecord;
 import io.tracestitch.avro.internal.SpanStatus;
 import io.tracestitch.avro.internal.WorkflowKind;
 import io.tracestitch.avro.internal.WorkflowSummary;
+import io.tracestitch.topology.expect.ExpectedConsumer;
+import io.tracestitch.topology.expect.Expectations;
+import io.tracestitch.topology.expect.Observations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,6 +48,15 @@ public final class GraphAssembler {
 
   public WorkflowGraph assemble(WorkflowSummary summary, List<SpanRecord> spanRecords, List<EventRecord> eventRecords,
       PublishReason reason, long nowMs) {
+    return assemble(summary, spanRecords, eventRecords, reason, nowMs, Expectations.NONE).graph();
+  }
+
+  /**
+   * The graph, with the branches expectations ask for (PENDING where nobody has handled the event yet),
+   * the findings they lead to, and what the workflow teaches the learned expectations.
+   */
+  public AssembledWorkflow assemble(WorkflowSummary summary, List<SpanRecord> spanRecords,
+      List<EventRecord> eventRecords, PublishReason reason, long nowMs, Expectations expectations) {
     List<SpanView> spans = spanViews(spanRecords);
     List<EventView> events = eventViews(eventRecords);
     Map<String, SpanView> spanByKey = new HashMap<>();
@@ -84,7 +97,10 @@ public final class GraphAssembler {
     }
 
     Map<String, Integer> attemptOf = new HashMap<>();
-    List<Branch> branches = branches(spans, events, spanByKey, edges, attemptOf, warnings, nowMs);
+    Map<String, Consumption> successes = new HashMap<>();
+    List<Branch> branches = branches(spans, events, spanByKey, edges, attemptOf, warnings, nowMs, successes);
+    Map<String, List<ExpectedConsumer>> expectedByEvent = expected(events, expectations, nowMs);
+    branches = withExpectations(branches, events, expectedByEvent);
     String rootId = root(spans, events);
     connectIslands(rootId, spans, events, edges);
 
@@ -103,7 +119,7 @@ public final class GraphAssembler {
         .orElse(0);
     long ended = nodes.stream().mapToLong(n -> n.getEndMs() == null ? Long.MIN_VALUE : n.getEndMs()).max().orElse(0);
 
-    return WorkflowGraph.newBuilder()
+    WorkflowGraph graph = WorkflowGraph.newBuilder()
         .setWorkflowId(summary.getWorkflowId())
         .setCorrelationId(correlationId(summary, spans, events))
         .setTraceIds(new ArrayList<>(new TreeSet<>(traceIds(summary, spans, events))))
@@ -128,6 +144,97 @@ public final class GraphAssembler {
         .setDuplicateSpans(summary.getDuplicateSpans())
         .setMergedFrom(new ArrayList<>(summary.getMergedFrom()))
         .build();
+    boolean rootFailed = rootSpan != null && rootSpan.failed();
+    FindingDetector.Result found = FindingDetector.detect(graph, events, spans, expectedByEvent, expectations,
+        rootFailed, nowMs);
+    graph.setFindings(found.graphFindings());
+    return new AssembledWorkflow(graph, found.messages(), observations(events, spans, successes, edges),
+        nextDeadline(graph.getBranches(), nowMs));
+  }
+
+  /** For each event that carries a sampled trace context, the consumers that should handle it. */
+  private static Map<String, List<ExpectedConsumer>> expected(List<EventView> events, Expectations expectations,
+      long nowMs) {
+    Map<String, List<ExpectedConsumer>> byEvent = new LinkedHashMap<>();
+    for (EventView e : events) {
+      // An unsampled or context-free event has no consumer spans to wait for: expecting them would page for nothing.
+      if (e.delivery() == 1 && e.event().getTraceId() != null && e.event().getSampled()) {
+        List<ExpectedConsumer> expected = expectations.consumersOf(e.name(), nowMs);
+        if (!expected.isEmpty()) {
+          byEvent.put(e.event().getEventId(), expected);
+        }
+      }
+    }
+    return byEvent;
+  }
+
+  private static List<Branch> withExpectations(List<Branch> observed, List<EventView> events,
+      Map<String, List<ExpectedConsumer>> expectedByEvent) {
+    List<Branch> branches = new ArrayList<>(observed);
+    for (EventView e : events) {
+      List<ExpectedConsumer> expected = expectedByEvent.get(e.event().getEventId());
+      if (expected == null || e.delivery() != 1) {
+        continue;
+      }
+      for (ExpectedConsumer c : expected) {
+        long deadline = e.publishedMs() + c.deadlineMs();
+        Optional<Branch> existing = branches.stream()
+            .filter(b -> b.getEventId().equals(e.event().getEventId()) && b.getConsumer().equals(c.name())).findFirst();
+        if (existing.isPresent()) {
+          existing.get().setExpected(true);
+          existing.get().setDeadlineMs(deadline);
+        } else {
+          branches.add(Branch.newBuilder().setEventId(e.event().getEventId()).setEventName(e.name())
+              .setEventNodeId(e.nodeId()).setConsumer(c.name()).setState(BranchState.PENDING).setAttempts(0)
+              .setExpected(true).setDeadlineMs(deadline).build());
+        }
+      }
+    }
+    branches.sort(Comparator.comparing(Branch::getEventNodeId).thenComparing(Branch::getConsumer));
+    return branches;
+  }
+
+  /** The earliest deadline still to come of an expected branch that has not succeeded: publish no earlier. */
+  private static Long nextDeadline(List<Branch> branches, long nowMs) {
+    return branches.stream()
+        .filter(b -> b.getExpected() && b.getDeadlineMs() != null && b.getDeadlineMs() > nowMs)
+        .filter(b -> b.getState() == BranchState.PENDING || b.getState() == BranchState.RETRYING)
+        .map(Branch::getDeadlineMs).min(Long::compare).orElse(null);
+  }
+
+  private static Observations observations(List<EventView> events, List<SpanView> spans,
+      Map<String, Consumption> successes, Edges edges) {
+    List<Observations.EventSeen> seen = new ArrayList<>();
+    for (EventView e : events) {
+      if (e.delivery() != 1 || e.event().getTraceId() == null || !e.event().getSampled()) {
+        continue;
+      }
+      List<Observations.Handled> handled = new ArrayList<>();
+      successes.forEach((key, c) -> {
+        if (c.event().event().getEventId().equals(e.event().getEventId())) {
+          var hop = c.span().span().getMessaging();
+          handled.add(new Observations.Handled(c.span().consumer(), hop == null ? null : hop.getConsumerGroup(),
+              Math.max(0, c.span().endMs() - e.publishedMs())));
+        }
+      });
+      seen.add(new Observations.EventSeen(e.name(), e.publishedMs(), handled));
+    }
+    Set<String> withCallee = new java.util.HashSet<>();
+    for (GraphEdge edge : edges.sorted()) {
+      switch (edge.getType()) {
+        case CHILD_OF, LINK -> withCallee.add(edge.getTo());
+        case PUBLISHED -> withCallee.add(edge.getFrom());
+        default -> { }
+      }
+    }
+    List<Observations.CallSeen> calls = new ArrayList<>();
+    for (SpanView s : spans) {
+      SpanKind kind = s.span().getKind();
+      if (kind == SpanKind.PRODUCER || kind == SpanKind.CLIENT) {
+        calls.add(new Observations.CallSeen(s.span().getService(), s.span().getName(), withCallee.contains(s.nodeId())));
+      }
+    }
+    return new Observations(seen, calls);
   }
 
   /**
@@ -135,7 +242,8 @@ public final class GraphAssembler {
    * of the event included, ordered by start time and chained with RETRY_OF.
    */
   private List<Branch> branches(List<SpanView> spans, List<EventView> events, Map<String, SpanView> spanByKey,
-      Edges edges, Map<String, Integer> attemptOf, Set<String> warnings, long nowMs) {
+      Edges edges, Map<String, Integer> attemptOf, Set<String> warnings, long nowMs,
+      Map<String, Consumption> successes) {
     ConsumptionMatcher matcher = new ConsumptionMatcher(events);
     Map<String, Consumption> consumptionBySpan = new HashMap<>();
     for (SpanView s : spans) {
@@ -172,6 +280,8 @@ public final class GraphAssembler {
         }
       }
       branches.add(branch(attempts, events, children, warnings, nowMs));
+      attempts.stream().filter(c -> !c.span().failed()).findFirst()
+          .ifPresent(c -> successes.put(c.event().event().getEventId() + "\u0000" + c.span().consumer(), c));
     }
     branches.sort(Comparator.comparing(Branch::getEventNodeId).thenComparing(Branch::getConsumer));
     return branches;

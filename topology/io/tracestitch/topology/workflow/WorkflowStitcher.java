@@ -14,6 +14,10 @@ import io.tracestitch.topology.ProcessorClock;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.WorkflowIds;
+import io.tracestitch.avro.internal.FindingAction;
+import io.tracestitch.avro.internal.FindingMessage;
+import io.tracestitch.topology.expect.LearnedExpectations;
+import io.tracestitch.topology.graph.AssembledWorkflow;
 import io.tracestitch.topology.graph.GraphAssembler;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -43,6 +47,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
   public static final String SUMMARY_STORE = "workflow-summary";
   public static final String ITEM_STORE = "workflow-items";
   public static final String DUE_STORE = "workflow-due";
+  public static final String EXPECTATION_STORE = "expectations";
 
   private static final int MAX_TRACE_IDS = 256;
   private static final int MAX_DUE_PER_PUNCTUATION = 5_000;
@@ -54,20 +59,24 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
   private final List<GraphListener> listeners;
   private final String toWorkflows;
   private final String toGraphs;
+  private final String toFindings;
   private final ProcessorClock clock = new ProcessorClock();
+  private final ClearThrottle clears = new ClearThrottle();
+  private LearnedExpectations expectations;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, WorkflowSummary> summaries;
   private KeyValueStore<String, WorkflowItem> items;
   private DueIndex due;
 
   public WorkflowStitcher(StitchSettings settings, StitchCounters counters, GraphAssembler assembler,
-      List<GraphListener> listeners, String toWorkflows, String toGraphs) {
+      List<GraphListener> listeners, String toWorkflows, String toGraphs, String toFindings) {
     this.settings = settings;
     this.counters = counters;
     this.assembler = assembler;
     this.listeners = List.copyOf(listeners);
     this.toWorkflows = toWorkflows;
     this.toGraphs = toGraphs;
+    this.toFindings = toFindings;
   }
 
   @Override
@@ -76,6 +85,8 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     this.summaries = context.getStateStore(SUMMARY_STORE);
     this.items = context.getStateStore(ITEM_STORE);
     this.due = new DueIndex(context.getStateStore(DUE_STORE));
+    this.expectations = new LearnedExpectations(context.getStateStore(EXPECTATION_STORE), settings.expectations(),
+        settings.contracts());
     clock.init(context);
     context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wall -> punctuate());
   }
@@ -288,17 +299,47 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
       expire(workflowId);
       return;
     }
-    summary.setRevision(summary.getRevision() + 1);
-    WorkflowGraph graph = assembler.assemble(summary, parts.spans(), parts.events(), reason, now);
+    int revision = summary.getRevision();
+    summary.setRevision(revision + 1);
+    AssembledWorkflow assembled = assembler.assemble(summary, parts.spans(), parts.events(), reason, now, expectations);
+    if (revision == 0 && assembled.nextDeadlineMs() != null && now < summary.getMaxDueMs()) {
+      // An expected consumer still has time: wait for its deadline rather than publish, then revise.
+      summary.setRevision(revision);
+      summary.setDueMs(Math.min(assembled.nextDeadlineMs(), summary.getMaxDueMs()));
+      reindex(summary, workflowId);
+      summaries.put(workflowId, summary);
+      return;
+    }
+    WorkflowGraph graph = assembled.graph();
     context.forward(new Record<>(workflowId, graph, now), toGraphs);
     for (GraphListener listener : listeners) {
       listener.published(graph, now);
     }
+    if (revision == 0) {
+      expectations.learn(assembled.observations(), now);
+    }
+    reportFindings(summary, assembled.findings(), now);
     counters.add("workflows.published", 1);
     summary.setDirty(false);
     summary.setDueMs(now + settings.retention().toMillis());
     reindex(summary, workflowId);
     summaries.put(workflowId, summary);
+  }
+
+  /** Each problem once per workflow (a later revision does not count it again); healthy evidence, throttled. */
+  private void reportFindings(WorkflowSummary summary, List<FindingMessage> findings, long now) {
+    List<String> reported = new ArrayList<>(summary.getReportedFindings());
+    for (FindingMessage finding : findings) {
+      boolean send = finding.getAction() == FindingAction.OCCURRED
+          ? !reported.contains(finding.getDedupKey()) : clears.shouldSend(finding.getDedupKey(), now);
+      if (send) {
+        if (finding.getAction() == FindingAction.OCCURRED) {
+          reported.add(finding.getDedupKey());
+        }
+        context.forward(new Record<>(finding.getDedupKey(), finding, now), toFindings);
+      }
+    }
+    summary.setReportedFindings(reported);
   }
 
   private void expire(String workflowId) {

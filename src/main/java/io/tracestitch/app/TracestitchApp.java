@@ -8,6 +8,7 @@ import io.tracestitch.serdes.RecordSerdes;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchTopology;
+import io.tracestitch.topology.alert.AdminConsumerOffsets;
 import io.tracestitch.topology.workflow.GraphListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,7 @@ public final class TracestitchApp implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private EmbeddedKafkaBroker broker;
   private KafkaStreams streams;
+  private AdminConsumerOffsets offsets;
   private String bootstrapServers;
   private Path stateDir;
 
@@ -66,7 +68,10 @@ public final class TracestitchApp implements AutoCloseable {
       createTopics(TopicPlan.of(config, config.embedded()));
     }
     Properties props = streamsProperties();
-    Topology topology = StitchTopology.build(config.stitchSettings(), serdes(), counters, listeners);
+    Properties adminProps = new Properties();
+    adminProps.putAll(config.kafkaProperties(bootstrapServers));
+    offsets = new AdminConsumerOffsets(Admin.create(adminProps));
+    Topology topology = StitchTopology.build(config.stitchSettings(), serdes(), counters, listeners, offsets);
     log.info("Topology:\n{}", topology.describe());
     streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
@@ -167,6 +172,9 @@ public final class TracestitchApp implements AutoCloseable {
         streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT));
       }
     } finally {
+      if (offsets != null) {
+        offsets.close();
+      }
       if (broker != null) {
         broker.close();
       }

@@ -2,6 +2,8 @@ package io.tracestitch.config;
 
 import io.tracestitch.serdes.OutputFormat;
 import io.tracestitch.topology.StitchSettings;
+import io.tracestitch.topology.alert.AlertSettings;
+import io.tracestitch.topology.expect.ExpectationSettings;
 import io.tracestitch.topology.ingest.EventIdentitySettings;
 import io.tracestitch.topology.ingest.SpanAttributeSettings;
 import io.tracestitch.topology.ingest.SpanEncoding;
@@ -40,6 +42,18 @@ public final class TracestitchConfig extends AbstractConfig {
   public static final String INTERNAL_TOPIC_PARTITIONS = "internal.topic.partitions";
   public static final String OUTPUT_FORMAT = "output.format";
   public static final String TOPICS_CREATE = "topics.create";
+  public static final String CONTRACTS_FILE = "contracts.file";
+  public static final String EXPECT_MIN_EVENTS = "expectations.min.events";
+  public static final String EXPECT_MIN_RATIO = "expectations.min.ratio";
+  public static final String EXPECT_DEADLINE_FLOOR_MS = "expectations.deadline.floor.ms";
+  public static final String EXPECT_DEADLINE_MULTIPLIER = "expectations.deadline.multiplier";
+  public static final String EXPECT_FORGET_AFTER_MS = "expectations.forget.after.ms";
+  public static final String EXPECT_HALF_LIFE_MS = "expectations.half.life.ms";
+  public static final String ALERT_RESEND_MS = "alerts.resend.interval.ms";
+  public static final String ALERT_QUIET_MS = "alerts.quiet.period.ms";
+  public static final String ALERT_MAX_LAG_MS = "alerts.max.lag.ms";
+  public static final String ALERT_SOURCE = "alerts.source";
+  public static final String ALERT_LINK_TEMPLATE = "alerts.link.template";
   public static final String EMBEDDED_DATA_DIR = "embedded.data.dir";
 
   public static final String TRACE_HOLD_MS = "trace.hold.ms";
@@ -80,6 +94,8 @@ public final class TracestitchConfig extends AbstractConfig {
   private static final StitchSettings D = StitchSettings.defaults();
   private static final SpanAttributeSettings SA = SpanAttributeSettings.defaults();
   private static final EventIdentitySettings EI = EventIdentitySettings.defaults();
+  private static final ExpectationSettings EX = ExpectationSettings.defaults();
+  private static final AlertSettings AL = AlertSettings.defaults();
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.LIST, List.of(), Importance.HIGH,
@@ -112,6 +128,35 @@ public final class TracestitchConfig extends AbstractConfig {
               + "existing topics are never changed. Input topics are only created on the embedded broker.")
       .define(EMBEDDED_DATA_DIR, Type.STRING, "", Importance.LOW,
           "Where the embedded broker keeps its data; empty for a temporary directory deleted at exit.")
+      .define(CONTRACTS_FILE, Type.STRING, "", Importance.MEDIUM,
+          "A YAML file of declared workflow contracts: event name -> consumers that must handle it, each with a "
+              + "deadline; and terminal events. Empty: only learned expectations.")
+      .define(EXPECT_MIN_EVENTS, Type.DOUBLE, EX.minObservations(), ConfigDef.Range.atLeast(1), Importance.LOW,
+          "A consumer is expected for an event name only after this many (decayed) events of it were seen.")
+      .define(EXPECT_MIN_RATIO, Type.DOUBLE, EX.minRatio(), ConfigDef.Range.between(0.01, 1), Importance.LOW,
+          "...and only if it handled at least this share of them while it was active.")
+      .define(EXPECT_DEADLINE_FLOOR_MS, Type.LONG, EX.deadlineFloor().toMillis(), ConfigDef.Range.atLeast(1),
+          Importance.MEDIUM, "A learned deadline is never shorter than this.")
+      .define(EXPECT_DEADLINE_MULTIPLIER, Type.DOUBLE, EX.deadlineMultiplier(), ConfigDef.Range.atLeast(1),
+          Importance.MEDIUM, "A learned deadline is this many times the consumer's usual publish-to-success time "
+              + "(mean + 3 standard deviations).")
+      .define(EXPECT_FORGET_AFTER_MS, Type.LONG, EX.forgetAfter().toMillis(), ConfigDef.Range.atLeast(1),
+          Importance.MEDIUM, "A consumer that handled nothing for this long is no longer expected, so a consumer "
+              + "removed on purpose does not page forever (its alert then resolves after alerts.quiet.period.ms).")
+      .define(EXPECT_HALF_LIFE_MS, Type.LONG, EX.halfLife().toMillis(), ConfigDef.Range.atLeast(1), Importance.LOW,
+          "Learned counts lose half their weight in this time, so expectations follow change.")
+      .define(ALERT_RESEND_MS, Type.LONG, AL.resendInterval().toMillis(), ConfigDef.Range.between(1000, 240_000),
+          Importance.MEDIUM, "A firing alert is re-sent this often, never more often; at most 4 minutes, well "
+              + "inside Alertmanager's 5-minute resolve timeout.")
+      .define(ALERT_QUIET_MS, Type.LONG, AL.quietPeriod().toMillis(), ConfigDef.Range.atLeast(1000), Importance.MEDIUM,
+          "A firing alert with no new occurrence for this long is resolved.")
+      .define(ALERT_MAX_LAG_MS, Type.LONG, AL.maxLag().toMillis(), ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+          "An occurrence decided longer ago than this (tracestitch catching up on a backlog) is counted but does "
+              + "not page by itself.")
+      .define(ALERT_SOURCE, Type.STRING, AL.source(), Importance.LOW,
+          "The alerts' source (PagerDuty 'source'): which tracestitch deployment speaks.")
+      .define(ALERT_LINK_TEMPLATE, Type.STRING, AL.linkTemplate(), Importance.LOW,
+          "A URL with {workflowId}, linked from each alert for its sample workflows; empty for none.")
       .define(TRACE_HOLD_MS, Type.LONG, D.traceHold().toMillis(), ConfigDef.Range.atLeast(1), Importance.LOW,
           "How long a trace whose workflow is still unknown is held before it becomes a workflow of its own. "
               + "10 s covers the OpenTelemetry SDK's 5 s export delay, so the span or event carrying the "
@@ -246,7 +291,13 @@ public final class TracestitchConfig extends AbstractConfig {
             getList(EVENT_PARENT_SPAN_ID_HEADERS), getList(EVENT_BAGGAGE_CORRELATION_KEYS),
             getList(EVENT_ID_POINTERS), getList(EVENT_NAME_POINTERS), getList(EVENT_CORRELATION_POINTERS),
             getList(EVENT_TRACEPARENT_POINTERS), getList(EVENT_TRACE_ID_POINTERS), getList(EVENT_SPAN_ID_POINTERS),
-            getList(EVENT_PARENT_SPAN_ID_POINTERS), getList(EVENT_SOURCE_POINTERS)));
+            getList(EVENT_PARENT_SPAN_ID_POINTERS), getList(EVENT_SOURCE_POINTERS)),
+        ContractsFile.read(getString(CONTRACTS_FILE)),
+        new ExpectationSettings(getDouble(EXPECT_MIN_EVENTS), getDouble(EXPECT_MIN_RATIO),
+            Duration.ofMillis(getLong(EXPECT_DEADLINE_FLOOR_MS)), getDouble(EXPECT_DEADLINE_MULTIPLIER),
+            Duration.ofMillis(getLong(EXPECT_FORGET_AFTER_MS)), Duration.ofMillis(getLong(EXPECT_HALF_LIFE_MS))),
+        new AlertSettings(Duration.ofMillis(getLong(ALERT_RESEND_MS)), Duration.ofMillis(getLong(ALERT_QUIET_MS)),
+            Duration.ofMillis(getLong(ALERT_MAX_LAG_MS)), getString(ALERT_SOURCE), getString(ALERT_LINK_TEMPLATE)));
   }
 
   /**

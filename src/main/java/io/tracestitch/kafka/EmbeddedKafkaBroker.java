@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -34,8 +35,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
@@ -60,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * configs, so a misspelt topic name fails loudly instead of silently creating a one-partition topic.
  * Kafka Streams creates its own internal topics through the admin API, which is unaffected.
  *
- * <p>Thread safety: {@link #start} returns a started broker; {@link #createTopics} may be called from
- * any thread; {@link #close} is idempotent and may race with nothing else but itself.
+ * <p>Lifecycle: {@link #start} returns a broker that already answers clients; {@link #createTopics} may
+ * be called from any thread until {@link #close}, which is idempotent and safe to call from a shutdown
+ * hook while another thread calls it too.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -143,7 +148,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             formatIfNeeded(dir.resolve(LOG_DIR), propertiesFile);
             try {
                 return startServer(props, dir, temporary, ports);
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 // Only a port race is worth another try; anything else would fail the same way again.
                 boolean portRace = causedBy(e, BindException.class) && attempt < BIND_ATTEMPTS;
                 if (!portRace) {
@@ -169,7 +174,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()));
             awaitAnswering(admin, bootstrap);
             return new EmbeddedKafkaBroker(server, admin, bootstrap, dir, temporary);
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
+            // Throwable, because Scala code may throw checked exceptions it does not declare.
             if (admin != null) {
                 admin.close(Duration.ofSeconds(5));
             }
@@ -209,7 +215,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * The settings of one combined broker and controller. Each one departing from Kafka's defaults is
      * there because a single node otherwise hangs, crawls or wastes memory (measured in KAFKA-HERE.md).
      */
-    static Properties brokerProperties(Path logDir, Ports ports) {
+    private static Properties brokerProperties(Path logDir, Ports ports) {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", String.valueOf(NODE_ID));
@@ -239,6 +245,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.setProperty("share.coordinator.state.topic.num.partitions", "3");
         // The default 3 s wait for more members only slows every Streams start and every test.
         p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // Topics are created on purpose, see the class comment.
         p.setProperty("auto.create.topics.enable", "false");
         p.setProperty("num.partitions", "1");
 
@@ -274,7 +281,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
             exitCode = StorageTool.execute(
                     new String[] {"format", "-t", clusterId, "-c", propertiesFile.toString()}, out);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Scala code may throw checked exceptions (an IOException, say) without declaring them.
             throw new IllegalStateException("Could not format the log directory " + logDir
                     + " of the embedded Kafka broker: " + e.getMessage(), e);
         }
@@ -298,7 +306,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /**
      * Creates topics with one replica and the broker's default configs; topics that already exist are
-     * left as they are (whatever their partition count). Returns once the broker has created them.
+     * left as they are (whatever their partition count). Returns once every partition has a leader,
+     * so clients can write at once.
      */
     public void createTopics(Map<String, Integer> partitionsByTopic) {
         createTopics(partitionsByTopic, Map.of());
@@ -341,6 +350,45 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 throw new IllegalStateException("Interrupted while creating topic '" + result.getKey() + "'.", e);
             }
         }
+        awaitLeaders(partitionsByTopic.keySet());
+    }
+
+    /**
+     * The controller acknowledges a new topic before the broker has taken up leadership of its
+     * partitions, and the broker lists a leader in its metadata a moment before its replica manager
+     * acts as one: a client writing in between gets NOT_LEADER_OR_FOLLOWER and retries with a warning.
+     * Reading the end offset of every partition only succeeds once the leader really serves it.
+     */
+    private void awaitLeaders(Collection<String> topics) {
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
+                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                boolean led = descriptions.values().stream()
+                        .flatMap(description -> description.partitions().stream())
+                        .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+                if (led) {
+                    Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+                    descriptions.values().forEach(description -> description.partitions().forEach(partition ->
+                            ends.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest())));
+                    // The admin client retries NOT_LEADER_OR_FOLLOWER itself until its timeout.
+                    admin.listOffsets(ends).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                // A topic just created may still be unknown to the broker's metadata: ask again.
+                last = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for topics " + topics + ".", e);
+            }
+            sleep(20);
+        }
+        throw new IllegalStateException("The partitions of topics " + topics + " on the embedded Kafka broker at "
+                + bootstrapServers + " got no leader within " + ADMIN_TIMEOUT.toSeconds() + " s"
+                + (last == null ? "." : ": " + last.getMessage()), last);
     }
 
     /**
@@ -430,7 +478,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** The two loopback ports of the node: clients talk to {@code broker}, the KRaft quorum to {@code controller}. */
-    record Ports(int broker, int controller) {
+    private record Ports(int broker, int controller) {
 
         /** Null if there is no earlier server.properties or it names no usable ports. */
         static Ports readFrom(Path propertiesFile) {

@@ -2,6 +2,7 @@ package io.tracestitch.replay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tracestitch.avro.Alert;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.serdes.AvroJson;
 import io.tracestitch.topology.StitchSettings;
@@ -60,9 +61,8 @@ public final class Replay {
       driver.finish();
       int graphs = writeGraphs(driver.graphRecords(), outDir.resolve(GRAPHS_FILE));
       int dead = writeDeadLetters(driver.deadLetters(), read.malformed(), outDir.resolve(DLQ_FILE));
-      // Alerts are decided by the alerting stage; until it exists the file is written empty, never left stale.
-      Files.write(outDir.resolve(ALERTS_FILE), new byte[0]);
-      return new Summary(all.size() + read.malformed().size(), graphs, 0, dead);
+      int alerts = writeAlerts(driver.alerts(), outDir.resolve(ALERTS_FILE));
+      return new Summary(all.size() + read.malformed().size(), graphs, alerts, dead);
     }
   }
 
@@ -81,6 +81,16 @@ public final class Replay {
       }
     }
     return records.size();
+  }
+
+  private static int writeAlerts(List<Alert> alerts, Path file) throws IOException {
+    try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      for (Alert alert : alerts) {
+        out.write(JSON.writeValueAsString(AvroJson.toJson(alert)));
+        out.newLine();
+      }
+    }
+    return alerts.size();
   }
 
   private static int writeDeadLetters(List<TestRecord<byte[], byte[]>> records, List<ReplayInputs.Malformed> malformed,

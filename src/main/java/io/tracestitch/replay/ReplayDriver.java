@@ -1,5 +1,6 @@
 package io.tracestitch.replay;
 
+import io.tracestitch.avro.Alert;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSerdes;
@@ -41,6 +42,8 @@ public final class ReplayDriver implements AutoCloseable {
   private final TestInputTopic<byte[], byte[]> spans;
   private final TestOutputTopic<String, WorkflowGraph> graphs;
   private final TestOutputTopic<byte[], byte[]> deadLetters;
+  private final TestOutputTopic<String, Alert> alerts;
+  private final List<TestRecord<String, Alert>> alertLog = new ArrayList<>();
   private final List<TestRecord<String, WorkflowGraph>> graphLog = new ArrayList<>();
   private final List<TestRecord<byte[], byte[]>> deadLetterLog = new ArrayList<>();
   private long wallMs;
@@ -56,13 +59,15 @@ public final class ReplayDriver implements AutoCloseable {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.internalTopicPrefix());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, this.stateDir.toString());
     this.driver = new TopologyTestDriver(StitchTopology.build(settings, serdes, counters, listeners), props, start);
     this.spans = driver.createInputTopic(settings.spansTopic(), new ByteArraySerializer(), new ByteArraySerializer());
     this.graphs = driver.createOutputTopic(settings.graphsTopic(), new StringDeserializer(),
         serdes.graph().deserializer());
     this.deadLetters = driver.createOutputTopic(settings.deadLetterTopic(), new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
+    this.alerts = driver.createOutputTopic(settings.alertsTopic(), new StringDeserializer(),
+        serdes.alert().deserializer());
   }
 
   public ReplayDriver(StitchSettings settings, Instant start) {
@@ -123,6 +128,12 @@ public final class ReplayDriver implements AutoCloseable {
     return graphRecords().stream().map(TestRecord::value).filter(g -> g != null).toList();
   }
 
+  /** Every alert record sent (TRIGGER, re-sends, RESOLVE), in order. */
+  public List<Alert> alerts() {
+    drain();
+    return alertLog.stream().map(TestRecord::value).toList();
+  }
+
   public List<TestRecord<byte[], byte[]>> deadLetters() {
     drain();
     return List.copyOf(deadLetterLog);
@@ -143,6 +154,7 @@ public final class ReplayDriver implements AutoCloseable {
   private void drain() {
     graphLog.addAll(graphs.readRecordsToList());
     deadLetterLog.addAll(deadLetters.readRecordsToList());
+    alertLog.addAll(alerts.readRecordsToList());
   }
 
   @Override
