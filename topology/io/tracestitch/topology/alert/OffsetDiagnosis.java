@@ -22,7 +22,8 @@ public record OffsetDiagnosis(Verdict verdict, long committedOffset, long record
       case COMMITTED_PAST -> "consumer group " + group + " has committed offset " + committedOffset + " on " + topic
           + "-" + partition + ", past the event (offset " + eventOffset
           + "), with no span of handling it: dropped silently or not instrumented";
-      case NO_COMMIT -> "consumer group " + group + " has no committed offset on " + topic + "-" + partition;
+      case NO_COMMIT -> "consumer group " + group + " has no committed offset on " + topic + "-" + partition
+          + " (it has never consumed there, or no such group exists)";
     };
   }
 }

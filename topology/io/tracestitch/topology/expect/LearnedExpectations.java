@@ -42,7 +42,8 @@ public final class LearnedExpectations implements Expectations {
     Contracts.Contract contract = contracts.byEvent().get(eventName);
     if (contract != null) {
       for (Contracts.Consumer c : contract.consumers()) {
-        expected.put(c.name(), new ExpectedConsumer(c.name(), null, c.deadline().toMillis(), true));
+        // A declared consumer is named by its consumer group (or its service, when its spans name no group).
+        expected.put(c.name(), new ExpectedConsumer(c.name(), c.name(), c.deadline().toMillis(), true));
       }
     }
     ExpectationStats stats = store.get(EVENT_PREFIX + eventName);
@@ -54,7 +55,8 @@ public final class LearnedExpectations implements Expectations {
         if (active && handled / (handled + c.getMissedBefore()) >= settings.minRatio()) {
           ExpectedConsumer declared = expected.get(entry.getKey());
           expected.put(entry.getKey(), declared != null
-              ? new ExpectedConsumer(declared.name(), c.getConsumerGroup(), declared.deadlineMs(), true)
+              ? new ExpectedConsumer(declared.name(), c.getConsumerGroup() != null ? c.getConsumerGroup()
+                  : declared.consumerGroup(), declared.deadlineMs(), true)
               : new ExpectedConsumer(entry.getKey(), c.getConsumerGroup(), learnedDeadline(c), false));
         }
       }

@@ -1,0 +1,149 @@
+package io.tracestitch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracestitch.avro.Alert;
+import io.tracestitch.avro.AlertAction;
+import io.tracestitch.avro.AlertKind;
+import io.tracestitch.config.TracestitchConfig;
+import io.tracestitch.kafka.KafkaBrokerFixture;
+import io.tracestitch.serdes.AvroSingleObjectSerde;
+import io.tracestitch.testing.Orders;
+import io.tracestitch.testing.TimedInput;
+import io.tracestitch.topology.alert.AdminConsumerOffsets;
+import io.tracestitch.topology.alert.OffsetDiagnosis;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.junit.jupiter.api.Test;
+
+/** Stall alerts against the real broker: real consumer groups, real offsets, a real restart. */
+class AlertLifecycleIT {
+
+  @Test
+  void offsetCheckTellsALaggingGroupFromOneThatCommittedPastTheEvent() {
+    String topic = "orders-" + System.nanoTime();
+    KafkaBrokerFixture.shared().createTopics(Map.of(topic, 1));
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      records.add(new ProducerRecord<>(topic, ("order-" + i).getBytes(StandardCharsets.UTF_8)));
+    }
+    KafkaBrokerFixture.produce(topic, records);
+    commit("lagging-" + topic, topic, 3);
+    commit("dropping-" + topic, topic, 8);
+
+    try (AdminConsumerOffsets offsets = new AdminConsumerOffsets(Admin.create(
+        Map.of("bootstrap.servers", KafkaBrokerFixture.shared().bootstrapServers())))) {
+      OffsetDiagnosis lagging = offsets.diagnose("lagging-" + topic, topic, 0, 5).orElseThrow();
+      assertThat(lagging.verdict()).isEqualTo(OffsetDiagnosis.Verdict.LAGGING);
+      assertThat(lagging.recordsBehind()).isEqualTo(2);
+      assertThat(lagging.partitionLag()).isEqualTo(7);
+      OffsetDiagnosis dropping = offsets.diagnose("dropping-" + topic, topic, 0, 5).orElseThrow();
+      assertThat(dropping.verdict()).isEqualTo(OffsetDiagnosis.Verdict.COMMITTED_PAST);
+      assertThat(dropping.committedOffset()).isEqualTo(8);
+      assertThat(dropping.sentence("dropping", topic, 0, 5)).contains("dropped silently or not instrumented");
+      assertThat(offsets.diagnose("nobody-" + topic, topic, 0, 5).orElseThrow().verdict())
+          .isEqualTo(OffsetDiagnosis.Verdict.NO_COMMIT);
+    }
+  }
+
+  @Test
+  void stallOfAGroupThatCommittedPastTheEventPagesOnceAndSurvivesARestart() throws Exception {
+    String prefix = "alerts-" + Long.toHexString(System.nanoTime());
+    String eventTopic = prefix + "-" + Orders.ORDER_CREATED;
+    Path contracts = Files.createTempFile("contracts", ".yaml");
+    Files.writeString(contracts, "contracts:\n  - event: order.created\n    consumers:\n"
+        + "      - {name: inventory, deadline: 3s}\n      - {name: loyalty-" + prefix + ", deadline: 3s}\n");
+    Map<String, String> settings = new HashMap<>(Map.of(
+        TracestitchConfig.BOOTSTRAP_SERVERS, KafkaBrokerFixture.shared().bootstrapServers(),
+        TracestitchConfig.APPLICATION_ID, prefix,
+        TracestitchConfig.SPANS_TOPIC, prefix + "-spans",
+        TracestitchConfig.EVENTS_TOPICS, eventTopic,
+        TracestitchConfig.GRAPHS_TOPIC, prefix + "-graphs",
+        TracestitchConfig.ALERTS_TOPIC, prefix + "-alerts",
+        TracestitchConfig.DLQ_TOPIC, prefix + "-dlq",
+        TracestitchConfig.INACTIVITY_GAP_MS, "2000",
+        TracestitchConfig.TRACE_HOLD_MS, "1000",
+        TracestitchConfig.CONTRACTS_FILE, contracts.toString()));
+    settings.put(TracestitchConfig.ALERT_RESEND_MS, "4000");
+    settings.put("commit.interval.ms", "200");
+    KafkaBrokerFixture.shared().createTopics(Map.of(prefix + "-spans", 1, eventTopic, 1));
+
+    TracestitchConfig config = TracestitchConfig.load(Map.of(), Map.of(), settings);
+    try (TracestitchApp app = new TracestitchApp(config, List.of())) {
+      app.start();
+      // Inventory handles the order; the loyalty group reads the event and commits past it without a span.
+      produce(Orders.order(1, System.currentTimeMillis()).consumer("inventory", Orders.Outcome.OK), prefix);
+      commit("loyalty-" + prefix, eventTopic, 1);
+      List<Alert> first = alerts(prefix, 1);
+      Alert trigger = first.get(0);
+      assertThat(trigger.getKind()).isEqualTo(AlertKind.STALLED_BRANCH);
+      assertThat(trigger.getAction()).isEqualTo(AlertAction.TRIGGER);
+      assertThat(trigger.getConsumer()).isEqualTo("loyalty-" + prefix);
+      assertThat(trigger.getSequence()).isEqualTo(1);
+      assertThat(trigger.getSummary()).contains("committed offset 1").contains("dropped silently or not instrumented");
+      assertThat(trigger.getCustomDetails().get("offset_diagnosis")).contains("past the event (offset 0)");
+    }
+    // A restart (new state directory: the stores come back from their changelogs): the alert goes on
+    // with its next re-send, not a second first TRIGGER.
+    try (TracestitchApp restarted = new TracestitchApp(config, List.of())) {
+      restarted.start();
+      List<Alert> all = alerts(prefix, 3);
+      assertThat(all).extracting(Alert::getDedupKey).containsOnly(all.get(0).getDedupKey());
+      assertThat(all.stream().filter(a -> a.getSequence() == 1).count()).isEqualTo(1);
+      assertThat(all.get(all.size() - 1).getSequence()).isGreaterThanOrEqualTo(3);
+    }
+  }
+
+  private static void produce(Orders order, String prefix) {
+    for (TimedInput input : order.inputs()) {
+      if (input instanceof TimedInput.SpanBatch b) {
+        KafkaBrokerFixture.produce(prefix + "-spans", List.of(new ProducerRecord<>(prefix + "-spans", null,
+            b.timestampMs(), null, b.batch().toProto())));
+      } else if (input instanceof TimedInput.Event e) {
+        String topic = prefix + "-" + e.topic();
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, e.timestampMs(),
+            e.key().getBytes(StandardCharsets.UTF_8), e.value());
+        for (Header h : e.headers()) {
+          record.headers().add(h);
+        }
+        KafkaBrokerFixture.produce(topic, List.of(record));
+      }
+    }
+  }
+
+  private static List<Alert> alerts(String prefix, int atLeast) {
+    List<ConsumerRecord<byte[], byte[]>> records =
+        KafkaBrokerFixture.consumeUntil(prefix + "-alerts", atLeast, Duration.ofSeconds(60), false);
+    Deserializer<Alert> alerts = AvroSingleObjectSerde.of(Alert.class).deserializer();
+    return records.stream().map(r -> alerts.deserialize(prefix + "-alerts", r.value())).toList();
+  }
+
+  /** A real consumer group that has read up to {@code offset} (exclusive) and committed it. */
+  private static void commit(String group, String topic, long offset) {
+    Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        KafkaBrokerFixture.shared().bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, group,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+             new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      consumer.assign(List.of(tp));
+      consumer.commitSync(Map.of(tp, new OffsetAndMetadata(offset)));
+    }
+  }
+}
