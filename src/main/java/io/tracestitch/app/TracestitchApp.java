@@ -4,6 +4,7 @@ import io.tracestitch.avro.Alert;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.config.TracestitchConfig;
 import io.tracestitch.kafka.EmbeddedKafkaBroker;
+import io.tracestitch.serdes.AlertPayloads;
 import io.tracestitch.serdes.RecordSerdes;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSerdes;
@@ -109,7 +110,11 @@ public final class TracestitchApp implements AutoCloseable {
 
   private StitchSerdes serdes() {
     Serde<WorkflowGraph> graph = RecordSerdes.forFormat(config.outputFormat(), WorkflowGraph.class, config.serdeConfig());
-    Serde<Alert> alert = RecordSerdes.forFormat(config.outputFormat(), Alert.class, config.serdeConfig());
+    String alertFormat = config.getString(TracestitchConfig.ALERT_FORMAT);
+    Serde<Alert> alert = alertFormat.isEmpty()
+        ? RecordSerdes.forFormat(config.outputFormat(), Alert.class, config.serdeConfig())
+        : AlertPayloads.serde(AlertPayloads.Style.parse(alertFormat),
+            config.getPassword(TracestitchConfig.ALERT_PAGERDUTY_ROUTING_KEY).value());
     return StitchSerdes.withOutput(graph, alert);
   }
 

@@ -54,6 +54,8 @@ public final class TracestitchConfig extends AbstractConfig {
   public static final String ALERT_MAX_LAG_MS = "alerts.max.lag.ms";
   public static final String ALERT_SOURCE = "alerts.source";
   public static final String ALERT_LINK_TEMPLATE = "alerts.link.template";
+  public static final String ALERT_FORMAT = "alerts.format";
+  public static final String ALERT_PAGERDUTY_ROUTING_KEY = "alerts.pagerduty.routing.key";
   public static final String EMBEDDED_DATA_DIR = "embedded.data.dir";
 
   public static final String TRACE_HOLD_MS = "trace.hold.ms";
@@ -157,6 +159,11 @@ public final class TracestitchConfig extends AbstractConfig {
           "The alerts' source (PagerDuty 'source'): which tracestitch deployment speaks.")
       .define(ALERT_LINK_TEMPLATE, Type.STRING, AL.linkTemplate(), Importance.LOW,
           "A URL with {workflowId}, linked from each alert for its sample workflows; empty for none.")
+      .define(ALERT_FORMAT, Type.STRING, "", ConfigDef.CaseInsensitiveValidString.in("", "pagerduty", "alertmanager"),
+          Importance.MEDIUM, "Value format of the alert topic: empty to follow output.format; pagerduty or alertmanager "
+              + "to write each record as that API's JSON body, so an HTTP sink can forward it unchanged.")
+      .define(ALERT_PAGERDUTY_ROUTING_KEY, Type.PASSWORD, "", Importance.LOW,
+          "The PagerDuty integration key written into pagerduty alert payloads (give it as an environment variable).")
       .define(TRACE_HOLD_MS, Type.LONG, D.traceHold().toMillis(), ConfigDef.Range.atLeast(1), Importance.LOW,
           "How long a trace whose workflow is still unknown is held before it becomes a workflow of its own. "
               + "10 s covers the OpenTelemetry SDK's 5 s export delay, so the span or event carrying the "

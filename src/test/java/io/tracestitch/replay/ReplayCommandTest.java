@@ -41,6 +41,27 @@ class ReplayCommandTest {
   }
 
   @Test
+  void replayOfTheCheckoutFilesGivesTheSameAlertsAsTheDriver(@TempDir Path out) throws Exception {
+    assertThat(MainAccess.run("replay", "--spans", CHECKOUT.resolve("spans.otlp.jsonl").toString(),
+        "--events", CHECKOUT.resolve("events.ndjson").toString(), "--out", out.toString())).isZero();
+    List<JsonNode> replayed = lines(out.resolve(Replay.ALERTS_FILE));
+
+    List<io.tracestitch.avro.Alert> driven;
+    try (ReplayDriver driver = new ReplayDriver(CheckoutWorkflowScenario.SETTINGS,
+        java.time.Instant.ofEpochMilli(Checkout.T0))) {
+      TimedInput.pipeAll(new Checkout(1, Checkout.T0).inputs(), driver);
+      driver.finish();
+      driven = driver.alerts();
+    }
+    assertThat(replayed).isNotEmpty();
+    assertThat(replayed).extracting(a -> a.get("kind").asText() + " " + a.get("action").asText() + " "
+            + a.get("dedupKey").asText() + " #" + a.get("sequence").asLong() + " x" + a.get("count").asLong())
+        .isEqualTo(driven.stream().map(a -> a.getKind() + " " + a.getAction() + " " + a.getDedupKey() + " #"
+            + a.getSequence() + " x" + a.getCount()).toList());
+    assertThat(replayed.get(0).get("dedupKey").asText()).isEqualTo("tracestitch/silent_failure/analytics/order.created");
+  }
+
+  @Test
   void lengthDelimitedProtobufSpanFilesGiveTheSameGraph(@TempDir Path dir) throws Exception {
     Path pb = dir.resolve("spans.pb");
     try (OutputStream os = Files.newOutputStream(pb)) {
