@@ -102,6 +102,13 @@ public record StitchSettings(
         eventIdentity, contracts, expectations, alerts);
   }
 
+  public StitchSettings withEventTopicPattern(Pattern pattern) {
+    return new StitchSettings(spansTopic, spanEncoding, List.of(), pattern, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
+        punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
+        eventIdentity, contracts, expectations, alerts);
+  }
+
   public StitchSettings withSpanEncoding(SpanEncoding encoding) {
     return new StitchSettings(spansTopic, encoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,

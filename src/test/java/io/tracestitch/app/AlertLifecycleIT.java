@@ -9,7 +9,7 @@ import io.tracestitch.config.TracestitchConfig;
 import io.tracestitch.kafka.KafkaBrokerFixture;
 import io.tracestitch.serdes.AvroSingleObjectSerde;
 import io.tracestitch.testing.Orders;
-import io.tracestitch.testing.TimedInput;
+import io.tracestitch.testing.KafkaInputs;
 import io.tracestitch.topology.alert.AdminConsumerOffsets;
 import io.tracestitch.topology.alert.OffsetDiagnosis;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.Test;
@@ -88,7 +87,8 @@ class AlertLifecycleIT {
     try (TracestitchApp app = new TracestitchApp(config, List.of())) {
       app.start();
       // Inventory handles the order; the loyalty group reads the event and commits past it without a span.
-      produce(Orders.order(1, System.currentTimeMillis()).consumer("inventory", Orders.Outcome.OK), prefix);
+      KafkaInputs.produce(Orders.order(1, System.currentTimeMillis()).consumer("inventory", Orders.Outcome.OK).inputs(),
+          prefix + "-spans", prefix + "-");
       commit("loyalty-" + prefix, eventTopic, 1);
       List<Alert> first = alerts(prefix, 1);
       Alert trigger = first.get(0);
@@ -107,23 +107,6 @@ class AlertLifecycleIT {
       assertThat(all).extracting(Alert::getDedupKey).containsOnly(all.get(0).getDedupKey());
       assertThat(all.stream().filter(a -> a.getSequence() == 1).count()).isEqualTo(1);
       assertThat(all.get(all.size() - 1).getSequence()).isGreaterThanOrEqualTo(3);
-    }
-  }
-
-  private static void produce(Orders order, String prefix) {
-    for (TimedInput input : order.inputs()) {
-      if (input instanceof TimedInput.SpanBatch b) {
-        KafkaBrokerFixture.produce(prefix + "-spans", List.of(new ProducerRecord<>(prefix + "-spans", null,
-            b.timestampMs(), null, b.batch().toProto())));
-      } else if (input instanceof TimedInput.Event e) {
-        String topic = prefix + "-" + e.topic();
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, e.timestampMs(),
-            e.key().getBytes(StandardCharsets.UTF_8), e.value());
-        for (Header h : e.headers()) {
-          record.headers().add(h);
-        }
-        KafkaBrokerFixture.produce(topic, List.of(record));
-      }
     }
   }
 

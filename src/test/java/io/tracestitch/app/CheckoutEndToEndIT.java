@@ -11,17 +11,13 @@ import io.tracestitch.config.TracestitchConfig;
 import io.tracestitch.kafka.KafkaBrokerFixture;
 import io.tracestitch.serdes.AvroSingleObjectSerde;
 import io.tracestitch.testing.Checkout;
-import io.tracestitch.testing.TimedInput;
+import io.tracestitch.testing.KafkaInputs;
 import io.tracestitch.topology.CheckoutWorkflowScenario;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.Test;
 
@@ -49,22 +45,7 @@ class CheckoutEndToEndIT {
 
     try (TracestitchApp app = new TracestitchApp(TracestitchConfig.load(Map.of(), Map.of(), settings), List.of())) {
       app.start();
-      List<TimedInput> inputs = new ArrayList<>(checkout.inputs());
-      inputs.sort(Comparator.comparingLong(TimedInput::timestampMs));
-      for (TimedInput input : inputs) {
-        if (input instanceof TimedInput.SpanBatch b) {
-          KafkaBrokerFixture.produce(prefix + "-spans", List.of(new ProducerRecord<>(prefix + "-spans", null,
-              b.timestampMs(), null, b.batch().toProto())));
-        } else if (input instanceof TimedInput.Event e) {
-          String topic = prefix + "-" + e.topic();
-          ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, e.timestampMs(),
-              e.key().getBytes(StandardCharsets.UTF_8), e.value());
-          for (Header h : e.headers()) {
-            record.headers().add(h);
-          }
-          KafkaBrokerFixture.produce(topic, List.of(record));
-        }
-      }
+      KafkaInputs.produce(checkout.inputs(), prefix + "-spans", prefix + "-");
       List<ConsumerRecord<byte[], byte[]>> published =
           KafkaBrokerFixture.consumeUntil(prefix + "-graphs", 1, Duration.ofSeconds(60), false);
       Deserializer<WorkflowGraph> graphs = AvroSingleObjectSerde.of(WorkflowGraph.class).deserializer();

@@ -69,6 +69,19 @@ class CheckoutWorkflowTest {
         span(checkout.sid(3)), event(checkout.orderCreatedId()), span(checkout.sid(10)));
   }
 
+  @Test
+  void eventTopicsGivenAsARegexAreReadLikeAList() {
+    Checkout checkout = new Checkout(3, Checkout.T0);
+    StitchSettings byPattern = SETTINGS.withEventTopicPattern(java.util.regex.Pattern.compile("(order|payment)\\..+"));
+    try (ReplayDriver driver = new ReplayDriver(byPattern, Instant.ofEpochMilli(Checkout.T0))) {
+      TimedInput.pipeAll(checkout.inputs(), driver);
+      driver.finish();
+      WorkflowGraph g = driver.graphs().get(0);
+      assertThat(Graphs.nodeIds(g)).isEqualTo(Graphs.nodeIds(runAlone(checkout.inputs())));
+      assertThat(Graphs.nodeIds(g)).contains(event(checkout.orderCreatedId()), event(checkout.paymentAuthorizedId()));
+    }
+  }
+
   static WorkflowGraph runAlone(List<TimedInput> inputs) {
     try (ReplayDriver driver = new ReplayDriver(SETTINGS, Instant.ofEpochMilli(Checkout.T0))) {
       TimedInput.pipeAll(inputs, driver);
