@@ -14,9 +14,13 @@ import picocli.CommandLine.Option;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-        "Runs the stitching topology over files instead of Kafka topics, using the records' timestamps as",
+        "Run the stitching topology over span and event files, without Kafka.",
+        "",
+        "Runs the same topology over files instead of Kafka topics, using the records' timestamps as",
         "the clock, and writes workflow-graphs.ndjson, trace-alerts.ndjson and dlq.ndjson into --out.",
-        "For debugging a workflow, or checking instrumentation in CI, without a broker."})
+        "For debugging a workflow, or checking instrumentation in CI, without a broker. The alert file",
+        "holds each alert's lifecycle (the TRIGGER that opens it, the RESOLVE with the final count);",
+        "the periodic re-sends a live processor sends to paging systems are left out."})
 final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--spans", arity = "1..*", paramLabel = "FILE",
       description = "OTLP JSON lines (one ExportTraceServiceRequest per line, as the Collector's file exporter "

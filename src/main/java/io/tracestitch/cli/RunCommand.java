@@ -14,8 +14,10 @@ import picocli.CommandLine.Option;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-        "Runs the stitching processor against Kafka. With no bootstrap.servers configured it starts an",
-        "embedded single-node Kafka broker inside this JVM (for trying it out, not for production).",
+        "Run the stitching processor against Kafka (an embedded broker when none is configured).",
+        "",
+        "With no bootstrap.servers configured it starts an embedded single-node Kafka broker inside this",
+        "JVM (for trying it out, not for production).",
         "Settings come from --config, then TRACESTITCH_* environment variables (TRACESTITCH_SPANS_TOPIC sets",
         "spans.topic), then --set. Any Kafka Streams or client setting passes through unchanged."})
 final class RunCommand implements Callable<Integer> {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tracestitch.avro.Alert;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.serdes.AvroJson;
+import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.deadletter.DeadLetters;
 import io.tracestitch.topology.ingest.SpanEncoding;
@@ -50,7 +51,9 @@ public final class Replay {
     long start = all.isEmpty() ? 0 : all.get(0).timestampMs();
 
     Files.createDirectories(outDir);
-    try (ReplayDriver driver = new ReplayDriver(settings, Instant.ofEpochMilli(start))) {
+    // The state directory sits in the output directory (and is removed after): an OS temp dir draws a warning.
+    try (ReplayDriver driver = new ReplayDriver(settings, StitchSerdes.avro(), Instant.ofEpochMilli(start), List.of(),
+        outDir)) {
       for (ReplayInputs.Input input : all) {
         if (input.topic() == null) {
           driver.pipeSpans(input.key(), input.value(), input.timestampMs());
@@ -61,7 +64,7 @@ public final class Replay {
       driver.finish();
       int graphs = writeGraphs(driver.graphRecords(), outDir.resolve(GRAPHS_FILE));
       int dead = writeDeadLetters(driver.deadLetters(), read.malformed(), outDir.resolve(DLQ_FILE));
-      int alerts = writeAlerts(driver.alerts(), outDir.resolve(ALERTS_FILE));
+      int alerts = writeAlerts(lifecycle(driver.alerts()), outDir.resolve(ALERTS_FILE));
       return new Summary(all.size() + read.malformed().size(), graphs, alerts, dead);
     }
   }
@@ -81,6 +84,15 @@ public final class Replay {
       }
     }
     return records.size();
+  }
+
+  /**
+   * Each alert's lifecycle: the TRIGGER that opens it and the RESOLVE that closes it (with the final count).
+   * The re-sends between them keep paging systems informed live; in a file they would only repeat.
+   */
+  public static List<Alert> lifecycle(List<Alert> sent) {
+    return sent.stream().filter(a -> a.getAction() == io.tracestitch.avro.AlertAction.RESOLVE || a.getSequence() == 1)
+        .toList();
   }
 
   private static int writeAlerts(List<Alert> alerts, Path file) throws IOException {

@@ -49,10 +49,17 @@ public final class ReplayDriver implements AutoCloseable {
   private long wallMs;
 
   public ReplayDriver(StitchSettings settings, StitchSerdes serdes, Instant start, List<GraphListener> listeners) {
+    this(settings, serdes, start, listeners, null);
+  }
+
+  /** @param stateParent where to put the (temporary) state directory; null for the system's temp directory */
+  public ReplayDriver(StitchSettings settings, StitchSerdes serdes, Instant start, List<GraphListener> listeners,
+      Path stateParent) {
     this.settings = settings;
     this.wallMs = start.toEpochMilli();
     try {
-      this.stateDir = Files.createTempDirectory("tracestitch-replay");
+      this.stateDir = stateParent == null ? Files.createTempDirectory("tracestitch-replay")
+          : Files.createTempDirectory(stateParent, ".tracestitch-replay-state");
     } catch (java.io.IOException e) {
       throw new IllegalStateException("Could not create a temporary state directory for replay: " + e.getMessage(), e);
     }
@@ -60,6 +67,8 @@ public final class ReplayDriver implements AutoCloseable {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.internalTopicPrefix());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, this.stateDir.toString());
+    // No global stores here; saying so keeps Kafka's forward-compatibility warning out of replay output.
+    props.put("processing.exception.handler.global.enabled", "true");
     this.driver = new TopologyTestDriver(StitchTopology.build(settings, serdes, counters, listeners), props, start);
     this.spans = driver.createInputTopic(settings.spansTopic(), new ByteArraySerializer(), new ByteArraySerializer());
     this.graphs = driver.createOutputTopic(settings.graphsTopic(), new StringDeserializer(),

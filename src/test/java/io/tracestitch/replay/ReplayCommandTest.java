@@ -51,7 +51,7 @@ class ReplayCommandTest {
         java.time.Instant.ofEpochMilli(Checkout.T0))) {
       TimedInput.pipeAll(new Checkout(1, Checkout.T0).inputs(), driver);
       driver.finish();
-      driven = driver.alerts();
+      driven = Replay.lifecycle(driver.alerts());
     }
     assertThat(replayed).isNotEmpty();
     assertThat(replayed).extracting(a -> a.get("kind").asText() + " " + a.get("action").asText() + " "
@@ -59,6 +59,7 @@ class ReplayCommandTest {
         .isEqualTo(driven.stream().map(a -> a.getKind() + " " + a.getAction() + " " + a.getDedupKey() + " #"
             + a.getSequence() + " x" + a.getCount()).toList());
     assertThat(replayed.get(0).get("dedupKey").asText()).isEqualTo("tracestitch/silent_failure/analytics/order.created");
+    assertThat(replayed).extracting(a -> a.get("action").asText()).containsExactly("TRIGGER", "RESOLVE");
   }
 
   @Test
