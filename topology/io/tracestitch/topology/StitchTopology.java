@@ -129,6 +129,9 @@ public final class StitchTopology {
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(WorkflowStitcher.DUE_STORE), Serdes.String(), Serdes.String()),
         WORKFLOW_STITCHER);
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(WorkflowStitcher.EVENT_INDEX_STORE), Serdes.String(), Serdes.String()),
+        WORKFLOW_STITCHER);
     topology.addSink("to-by-workflow-from-stitcher", settings.byWorkflowTopic(), new StringSerializer(),
         serdes.workflowMessage().serializer(), WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(

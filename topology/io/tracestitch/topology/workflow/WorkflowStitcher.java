@@ -48,6 +48,11 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
   public static final String ITEM_STORE = "workflow-items";
   public static final String DUE_STORE = "workflow-due";
   public static final String EXPECTATION_STORE = "expectations";
+  /**
+   * Event id -> id of the workflow storing it, for finding a workflow by one of its events (the HTTP
+   * API). Kept in the workflow's task; an entry leaves with its event (merge or expiry).
+   */
+  public static final String EVENT_INDEX_STORE = "event-index";
 
   private static final int MAX_TRACE_IDS = 256;
   private static final int MAX_DUE_PER_PUNCTUATION = 5_000;
@@ -66,6 +71,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, WorkflowSummary> summaries;
   private KeyValueStore<String, WorkflowItem> items;
+  private KeyValueStore<String, String> eventIndex;
   private DueIndex due;
 
   public WorkflowStitcher(StitchSettings settings, StitchCounters counters, GraphAssembler assembler,
@@ -84,6 +90,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     this.context = context;
     this.summaries = context.getStateStore(SUMMARY_STORE);
     this.items = context.getStateStore(ITEM_STORE);
+    this.eventIndex = context.getStateStore(EVENT_INDEX_STORE);
     this.due = new DueIndex(context.getStateStore(DUE_STORE));
     this.expectations = new LearnedExpectations(context.getStateStore(EXPECTATION_STORE), settings.expectations(),
         settings.contracts());
@@ -164,6 +171,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
           + event.getPartition() + "@" + event.getOffset());
       if (items.putIfAbsent(key, WorkflowItem.newBuilder().setEvent(event).build()) == null) {
         summary.setEventCount(summary.getEventCount() + 1);
+        eventIndex.put(event.getEventId(), workflowId);
       }
     }
     if (message.getTraceId() != null) {
@@ -353,7 +361,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     List<EventRecord> events = new ArrayList<>();
     List<String> keys = new ArrayList<>();
     try (KeyValueIterator<String, WorkflowItem> it =
-             items.prefixScan(workflowId + SEPARATOR, new StringSerializer())) {
+             items.prefixScan(itemPrefix(workflowId), new StringSerializer())) {
       while (it.hasNext()) {
         KeyValue<String, WorkflowItem> entry = it.next();
         if (delete) {
@@ -367,6 +375,11 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
       }
     }
     keys.forEach(items::delete);
+    if (delete) {
+      // Only this workflow's own entries: a merge target in the same task may already have indexed the event.
+      events.stream().map(EventRecord::getEventId).distinct()
+          .filter(eventId -> workflowId.equals(eventIndex.get(eventId))).forEach(eventIndex::delete);
+    }
     return new WorkflowParts(spans, events);
   }
 
@@ -379,7 +392,12 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
   }
 
   private static String itemKey(String workflowId, String item) {
-    return workflowId + SEPARATOR + item;
+    return itemPrefix(workflowId) + item;
+  }
+
+  /** The common prefix of a workflow's keys in {@link #ITEM_STORE}: a prefix scan reads the whole workflow. */
+  public static String itemPrefix(String workflowId) {
+    return workflowId + SEPARATOR;
   }
 
   private record WorkflowParts(List<SpanRecord> spans, List<EventRecord> events) {}

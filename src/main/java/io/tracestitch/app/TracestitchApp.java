@@ -3,20 +3,29 @@ package io.tracestitch.app;
 import io.tracestitch.avro.Alert;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.config.TracestitchConfig;
+import io.tracestitch.http.ApiContext;
+import io.tracestitch.http.HttpServer;
+import io.tracestitch.http.Restorations;
 import io.tracestitch.kafka.EmbeddedKafkaBroker;
 import io.tracestitch.serdes.AlertPayloads;
 import io.tracestitch.serdes.RecordSerdes;
+import io.tracestitch.telemetry.Telemetry;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchTopology;
 import io.tracestitch.topology.alert.AdminConsumerOffsets;
 import io.tracestitch.topology.workflow.GraphListener;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,15 +36,19 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The running processor: the embedded broker when no Kafka address is configured, the topics it
- * writes, and the Kafka Streams instance, started in that order and closed in the reverse one.
- * {@link #close()} is what SIGTERM runs: Streams commits and flushes state before the broker goes.
+ * writes, the HTTP server with its metrics, and the Kafka Streams instance, started in that order and
+ * closed in the reverse one. {@link #close()} is what SIGTERM runs: Streams commits and flushes state
+ * before the broker goes.
  */
 public final class TracestitchApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TracestitchApp.class);
@@ -48,12 +61,24 @@ public final class TracestitchApp implements AutoCloseable {
   private EmbeddedKafkaBroker broker;
   private KafkaStreams streams;
   private AdminConsumerOffsets offsets;
+  private HttpServer http;
+  private Telemetry telemetry;
+  private Restorations restorations = new Restorations();
   private String bootstrapServers;
   private Path stateDir;
 
   public TracestitchApp(TracestitchConfig config, List<GraphListener> listeners) {
     this.config = config;
     this.listeners = List.copyOf(listeners);
+  }
+
+  /**
+   * Also tells the listener of every restoration of an active task's state (after readiness has
+   * counted it), for example to log progress. Call before {@link #start()}.
+   */
+  public TracestitchApp observeRestorations(StateRestoreListener listener) {
+    restorations = new Restorations(listener);
+    return this;
   }
 
   /** Starts everything and returns once Kafka Streams is starting; {@link #awaitStop()} blocks until closed. */
@@ -68,11 +93,19 @@ public final class TracestitchApp implements AutoCloseable {
     if (config.getBoolean(TracestitchConfig.TOPICS_CREATE)) {
       createTopics(TopicPlan.of(config, config.embedded()));
     }
-    Properties props = streamsProperties();
+    // Bound before Streams exists: with http.port=0 the real port is what application.server must advertise.
+    http = HttpServer.bind(config.getInt(TracestitchConfig.HTTP_PORT));
+    Properties props = streamsProperties(http.port());
+    HostInfo self = HostInfo.buildFromEndpoint(props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG));
+    telemetry = Telemetry.start(counters, self.host() + ":" + self.port(),
+        config.getString(TracestitchConfig.METRICS_OTLP_ENDPOINT),
+        Duration.ofMillis(config.getLong(TracestitchConfig.METRICS_OTLP_INTERVAL_MS)));
     Properties adminProps = new Properties();
     adminProps.putAll(config.kafkaProperties(bootstrapServers));
     offsets = new AdminConsumerOffsets(Admin.create(adminProps));
-    Topology topology = StitchTopology.build(config.stitchSettings(), serdes(), counters, listeners, offsets);
+    List<GraphListener> graphListeners = new ArrayList<>(listeners);
+    graphListeners.add(telemetry.graphListener());
+    Topology topology = StitchTopology.build(config.stitchSettings(), serdes(), counters, graphListeners, offsets);
     log.info("Topology:\n{}", topology.describe());
     streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
@@ -80,14 +113,21 @@ public final class TracestitchApp implements AutoCloseable {
       log.error("A stream thread failed and is being replaced; the records it was processing will be retried.", e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
+    // Before start, or the first restorations would go unseen and /readyz could say ready too early.
+    streams.setGlobalStateRestoreListener(restorations);
+    telemetry.observe(streams, restorations, storeNames(topology));
+    http.serve(new ApiContext(streams, restorations, telemetry::prometheusText, config.stitchSettings(), self,
+        Duration.ofMillis(config.getLong(TracestitchConfig.HTTP_PEER_TIMEOUT_MS)), Clock.systemUTC()));
     streams.start();
+    log.info("HTTP on port {} (/healthz, /readyz, /metrics, /api); other instances reach this one at {}.",
+        http.port(), self);
     log.info("tracestitch is reading spans from '{}' and events from {} on {}; graphs go to '{}', dead letters to '{}'.",
         config.stitchSettings().spansTopic(), eventSource(), bootstrapServers, config.stitchSettings().graphsTopic(),
         config.stitchSettings().deadLetterTopic());
     return this;
   }
 
-  private Properties streamsProperties() {
+  private Properties streamsProperties(int httpPort) {
     Properties props = new Properties();
     // Defaults that suit this application; anything the user sets (kafkaProperties) wins.
     props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
@@ -97,6 +137,8 @@ public final class TracestitchApp implements AutoCloseable {
       props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
     }
     props.putAll(config.kafkaProperties(bootstrapServers));
+    props.put(StreamsConfig.APPLICATION_SERVER_CONFIG,
+        advertisedServer(props.get(StreamsConfig.APPLICATION_SERVER_CONFIG), httpPort));
     if (!props.containsKey(StreamsConfig.STATE_DIR_CONFIG)) {
       try {
         stateDir = Files.createTempDirectory("tracestitch-state");
@@ -106,6 +148,39 @@ public final class TracestitchApp implements AutoCloseable {
       props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     }
     return props;
+  }
+
+  /**
+   * The address the other instances forward queries to: application.server as configured, with port
+   * 0 replaced by the bound port; unset, this host's name and the HTTP port (right for one instance,
+   * and for several whose host names resolve to each other).
+   */
+  private static String advertisedServer(Object configured, int httpPort) {
+    String server = configured == null ? "" : configured.toString().trim();
+    if (server.isEmpty()) {
+      return localHostName() + ":" + httpPort;
+    }
+    return server.endsWith(":0") ? server.substring(0, server.length() - 1) + httpPort : server;
+  }
+
+  private static String localHostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  private static Set<String> storeNames(Topology topology) {
+    Set<String> names = new TreeSet<>();
+    for (TopologyDescription.Subtopology sub : topology.describe().subtopologies()) {
+      for (TopologyDescription.Node node : sub.nodes()) {
+        if (node instanceof TopologyDescription.Processor processor) {
+          names.addAll(processor.stores());
+        }
+      }
+    }
+    return names;
   }
 
   private StitchSerdes serdes() {
@@ -165,6 +240,11 @@ public final class TracestitchApp implements AutoCloseable {
     return bootstrapServers;
   }
 
+  /** The port the HTTP server listens on (the chosen one when http.port is 0). */
+  public int httpPort() {
+    return http.port();
+  }
+
   public void awaitStop() throws InterruptedException {
     stopped.await();
   }
@@ -177,6 +257,8 @@ public final class TracestitchApp implements AutoCloseable {
         streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT));
       }
     } finally {
+      stopQuietly("the HTTP server", http);
+      stopQuietly("the metrics", telemetry);
       if (offsets != null) {
         offsets.close();
       }
@@ -187,6 +269,18 @@ public final class TracestitchApp implements AutoCloseable {
         deleteQuietly(stateDir);
       }
       stopped.countDown();
+    }
+  }
+
+  private static void stopQuietly(String what, AutoCloseable closeable) {
+    if (closeable == null) {
+      return;
+    }
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      // Shutting down either way: the rest must still close.
+      log.warn("Could not stop {} cleanly.", what, e);
     }
   }
 

@@ -57,6 +57,12 @@ public final class TracestitchConfig extends AbstractConfig {
   public static final String ALERT_FORMAT = "alerts.format";
   public static final String ALERT_PAGERDUTY_ROUTING_KEY = "alerts.pagerduty.routing.key";
   public static final String EMBEDDED_DATA_DIR = "embedded.data.dir";
+  public static final String HTTP_PORT = "http.port";
+  public static final String HTTP_PEER_TIMEOUT_MS = "http.peer.timeout.ms";
+  public static final String METRICS_OTLP_ENDPOINT = "metrics.otlp.endpoint";
+  public static final String METRICS_OTLP_INTERVAL_MS = "metrics.otlp.interval.ms";
+  /** Kafka Streams' own setting, passed through; the HTTP API reads it to know which instance it is. */
+  public static final String APPLICATION_SERVER = StreamsConfig.APPLICATION_SERVER_CONFIG;
 
   public static final String TRACE_HOLD_MS = "trace.hold.ms";
   public static final String INACTIVITY_GAP_MS = "workflow.inactivity.gap.ms";
@@ -130,6 +136,21 @@ public final class TracestitchConfig extends AbstractConfig {
               + "existing topics are never changed. Input topics are only created on the embedded broker.")
       .define(EMBEDDED_DATA_DIR, Type.STRING, "", Importance.LOW,
           "Where the embedded broker keeps its data; empty for a temporary directory deleted at exit.")
+      .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,
+          "Port of the HTTP server: /healthz, /readyz, /metrics and the workflow API under /api. 0 picks a free "
+              + "port; an application.server ending in ':0' then advertises the port actually bound. The API forwards "
+              + "a query for a workflow another instance holds to that instance's application.server (a Kafka "
+              + "Streams setting: host:port of this server as the others reach it; unset, this host's name and this "
+              + "port).")
+      .define(HTTP_PEER_TIMEOUT_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.LOW,
+          "How long the HTTP API waits for another instance when it forwards a query or gathers a list from all "
+              + "instances; an instance that does not answer in time makes the request fail with 502, never a partial "
+              + "answer.")
+      .define(METRICS_OTLP_ENDPOINT, Type.STRING, "", Importance.LOW,
+          "Also push tracestitch's own metrics over OTLP/HTTP (protobuf) to this URL, e.g. "
+              + "http://otel-collector:4318/v1/metrics; empty for none (they are always on /metrics).")
+      .define(METRICS_OTLP_INTERVAL_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1000), Importance.LOW,
+          "How often metrics are pushed to metrics.otlp.endpoint.")
       .define(CONTRACTS_FILE, Type.STRING, "", Importance.MEDIUM,
           "A YAML file of declared workflow contracts: event name -> consumers that must handle it, each with a "
               + "deadline; and terminal events. Empty: only learned expectations.")
@@ -235,6 +256,11 @@ public final class TracestitchConfig extends AbstractConfig {
         throw new ConfigException(EVENTS_TOPIC_PATTERN, getString(EVENTS_TOPIC_PATTERN),
             "not a valid regular expression (" + e.getDescription() + "); fix the pattern or use events.topics");
       }
+    }
+    String otlp = getString(METRICS_OTLP_ENDPOINT);
+    if (!otlp.isEmpty() && !otlp.matches("(?i)https?://[^/\\s]+(/\\S*)?")) {
+      throw new ConfigException(METRICS_OTLP_ENDPOINT, otlp,
+          "not an http:// or https:// URL; give the Collector's OTLP/HTTP metrics URL or leave it empty");
     }
   }
 

@@ -1,0 +1,22 @@
+package io.tracestitch.http;
+
+import io.tracestitch.topology.StitchSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * What the HTTP endpoints answer from.
+ *
+ * @param streams the running Kafka Streams instance (interactive queries, its state and metadata)
+ * @param restorations the restore listener registered on {@code streams} before it started
+ * @param metricsText the Prometheus text of this instance's metrics, rendered per scrape
+ * @param settings the topology's settings: store layout, topics, assembly parameters
+ * @param self this instance as the others reach it: the {@code application.server} Streams was given
+ * @param peerTimeout how long to wait for another instance
+ * @param clock "now" of graphs assembled on demand
+ */
+public record ApiContext(KafkaStreams streams, Restorations restorations, Supplier<String> metricsText,
+    StitchSettings settings, HostInfo self, Duration peerTimeout, Clock clock) {}
