@@ -81,6 +81,7 @@ class AlertLifecycleIT {
         TracestitchConfig.CONTRACTS_FILE, contracts.toString()));
     settings.put(TracestitchConfig.ALERT_RESEND_MS, "4000");
     settings.put("commit.interval.ms", "200");
+    settings.put(TracestitchConfig.HTTP_PORT, "0");
     KafkaBrokerFixture.shared().createTopics(Map.of(prefix + "-spans", 1, eventTopic, 1));
 
     TracestitchConfig config = TracestitchConfig.load(Map.of(), Map.of(), settings);

@@ -39,7 +39,8 @@ class CheckoutEndToEndIT {
         TracestitchConfig.ALERTS_TOPIC, prefix + "-alerts",
         TracestitchConfig.INACTIVITY_GAP_MS, "3000",
         TracestitchConfig.TRACE_HOLD_MS, "1000",
-        "commit.interval.ms", "200");
+        "commit.interval.ms", "200",
+        TracestitchConfig.HTTP_PORT, "0");
     KafkaBrokerFixture.shared().createTopics(Map.of(prefix + "-spans", 3, prefix + "-" + Checkout.ORDER_CREATED, 3,
         prefix + "-" + Checkout.PAYMENT_AUTHORIZED, 3));
 

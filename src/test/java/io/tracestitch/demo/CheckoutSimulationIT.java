@@ -68,7 +68,8 @@ class CheckoutSimulationIT {
         TracestitchConfig.DLQ_TOPIC, prefix + "-dlq",
         TracestitchConfig.INACTIVITY_GAP_MS, "3000",
         TracestitchConfig.TRACE_HOLD_MS, "1000",
-        "commit.interval.ms", "200"));
+        "commit.interval.ms", "200",
+        TracestitchConfig.HTTP_PORT, "0"));
     // Kafka Streams stops on missing source topics, so the services' topics exist before it starts.
     SimulationTopics.ensure(simulationSettings);
 
