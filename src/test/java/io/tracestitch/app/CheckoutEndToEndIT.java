@@ -29,7 +29,7 @@ class CheckoutEndToEndIT {
     long start = System.currentTimeMillis() - 5_000;
     Checkout checkout = new Checkout(1, start);
     String prefix = "e2e-" + Long.toHexString(start);
-    Map<String, String> settings = Map.of(
+    Map<String, String> settings = new java.util.HashMap<>(Map.of(
         TracestitchConfig.BOOTSTRAP_SERVERS, KafkaBrokerFixture.shared().bootstrapServers(),
         TracestitchConfig.APPLICATION_ID, prefix,
         TracestitchConfig.SPANS_TOPIC, prefix + "-spans",
@@ -39,8 +39,8 @@ class CheckoutEndToEndIT {
         TracestitchConfig.ALERTS_TOPIC, prefix + "-alerts",
         TracestitchConfig.INACTIVITY_GAP_MS, "3000",
         TracestitchConfig.TRACE_HOLD_MS, "1000",
-        "commit.interval.ms", "200",
-        TracestitchConfig.HTTP_PORT, "0");
+        "commit.interval.ms", "200"));
+    settings.put(TracestitchConfig.HTTP_PORT, "0");
     KafkaBrokerFixture.shared().createTopics(Map.of(prefix + "-spans", 3, prefix + "-" + Checkout.ORDER_CREATED, 3,
         prefix + "-" + Checkout.PAYMENT_AUTHORIZED, 3));
 

@@ -58,7 +58,7 @@ class CheckoutSimulationIT {
     CheckoutTopics topics = new CheckoutTopics(prefix + "-spans", prefix + "-order.created",
         prefix + "-payment.authorized");
     SimulationSettings simulationSettings = SimulationSettings.of(bootstrap, topics, 2, Faults.all());
-    TracestitchConfig config = TracestitchConfig.load(Map.of(), Map.of(), Map.of(
+    Map<String, String> settings = new java.util.HashMap<>(Map.of(
         TracestitchConfig.BOOTSTRAP_SERVERS, bootstrap,
         TracestitchConfig.APPLICATION_ID, prefix,
         TracestitchConfig.SPANS_TOPIC, topics.spans(),
@@ -68,8 +68,9 @@ class CheckoutSimulationIT {
         TracestitchConfig.DLQ_TOPIC, prefix + "-dlq",
         TracestitchConfig.INACTIVITY_GAP_MS, "3000",
         TracestitchConfig.TRACE_HOLD_MS, "1000",
-        "commit.interval.ms", "200",
-        TracestitchConfig.HTTP_PORT, "0"));
+        "commit.interval.ms", "200"));
+    settings.put(TracestitchConfig.HTTP_PORT, "0");
+    TracestitchConfig config = TracestitchConfig.load(Map.of(), Map.of(), settings);
     // Kafka Streams stops on missing source topics, so the services' topics exist before it starts.
     SimulationTopics.ensure(simulationSettings);
 
