@@ -27,6 +27,11 @@ public final class DueIndex {
     store.put(key(dueMs, id), id);
   }
 
+  /** True when an entry for {@code id} is filed at {@code dueMs}. */
+  public boolean contains(long dueMs, String id) {
+    return store.get(key(dueMs, id)) != null;
+  }
+
   /** Removes and returns up to {@code limit} entries due at or before {@code nowMs}, earliest first. */
   public List<Due> takeDue(long nowMs, int limit) {
     List<Due> due = new ArrayList<>();

@@ -34,6 +34,9 @@ import java.util.regex.Pattern;
  * @param contracts declared expectations: which consumers must handle which events, by when
  * @param expectations how expectations are learned from traffic
  * @param alerts how findings become grouped alerts
+ * @param republishAfterRestart under at-least-once, a crash can keep a "published" summary and lose the
+ *     graph record sent with it; at task start, workflows published this close to the latest publication
+ *     are published again (a duplicate at-least-once allows). Zero under exactly-once, where it cannot happen.
  */
 public record StitchSettings(
     String spansTopic,
@@ -56,7 +59,8 @@ public record StitchSettings(
     EventIdentitySettings eventIdentity,
     Contracts contracts,
     ExpectationSettings expectations,
-    AlertSettings alerts) {
+    AlertSettings alerts,
+    Duration republishAfterRestart) {
 
   public StitchSettings {
     Objects.requireNonNull(spansTopic, "spansTopic");
@@ -80,7 +84,7 @@ public record StitchSettings(
         Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofMinutes(10),
         Duration.ofSeconds(1), 20_000, 200, Duration.ofMillis(100),
         SpanAttributeSettings.defaults(), EventIdentitySettings.defaults(), Contracts.NONE,
-        ExpectationSettings.defaults(), AlertSettings.defaults());
+        ExpectationSettings.defaults(), AlertSettings.defaults(), Duration.ZERO);
   }
 
   public String byTraceTopic() {
@@ -99,55 +103,63 @@ public record StitchSettings(
     return new StitchSettings(spansTopic, spanEncoding, topics, null, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
-        eventIdentity, contracts, expectations, alerts);
+        eventIdentity, contracts, expectations, alerts, republishAfterRestart);
   }
 
   public StitchSettings withEventTopicPattern(Pattern pattern) {
     return new StitchSettings(spansTopic, spanEncoding, List.of(), pattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
-        eventIdentity, contracts, expectations, alerts);
+        eventIdentity, contracts, expectations, alerts, republishAfterRestart);
   }
 
   public StitchSettings withSpanEncoding(SpanEncoding encoding) {
     return new StitchSettings(spansTopic, encoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
-        eventIdentity, contracts, expectations, alerts);
+        eventIdentity, contracts, expectations, alerts, republishAfterRestart);
   }
 
   public StitchSettings withMaxSpansPerWorkflow(int cap) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, cap, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        expectations, alerts);
+        expectations, alerts, republishAfterRestart);
   }
 
   public StitchSettings withTimes(Duration hold, Duration gap, Duration max, Duration keep) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, hold, gap, max, keep, punctuationInterval, maxSpansPerWorkflow,
-        maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts, expectations, alerts);
+        maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts, expectations, alerts,
+        republishAfterRestart);
   }
 
   public StitchSettings withContracts(Contracts declared) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, declared,
-        expectations, alerts);
+        expectations, alerts, republishAfterRestart);
   }
 
   public StitchSettings withExpectations(ExpectationSettings learned) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        learned, alerts);
+        learned, alerts, republishAfterRestart);
+  }
+
+  public StitchSettings withRepublishAfterRestart(Duration window) {
+    return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
+        maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
+        expectations, alerts, window);
   }
 
   public StitchSettings withAlerts(AlertSettings alerting) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        expectations, alerting);
+        expectations, alerting, republishAfterRestart);
   }
 
   private static void requirePositive(Duration d, String name) {

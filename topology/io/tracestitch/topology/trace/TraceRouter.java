@@ -72,7 +72,34 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
     this.held = context.getStateStore(HELD_STORE);
     this.due = new DueIndex(context.getStateStore(DUE_STORE));
     clock.init(context);
+    refileAfterRestart();
     context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wall -> punctuate());
+  }
+
+  /**
+   * Without exactly-once a crash can keep a punctuation's removal of a due entry and lose the state change
+   * it went with; a held trace would then wait forever. Once per task start, every trace without its due
+   * entry is filed again.
+   */
+  private void refileAfterRestart() {
+    List<KeyValue<String, TraceState>> stranded = new ArrayList<>();
+    try (KeyValueIterator<String, TraceState> it = states.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, TraceState> entry = it.next();
+        if (entry.value.getIndexedAtMs() == 0 || !due.contains(entry.value.getIndexedAtMs(), entry.key)) {
+          stranded.add(entry);
+        }
+      }
+    }
+    for (KeyValue<String, TraceState> entry : stranded) {
+      TraceState state = entry.value;
+      state.setIndexedAtMs(0);
+      reindex(state, entry.key, state.getWorkflowId() == null ? state.getHoldUntilMs() : state.getExpiresAtMs());
+      states.put(entry.key, state);
+    }
+    if (!stranded.isEmpty()) {
+      counters.add("traces.refiled_after_restart", stranded.size());
+    }
   }
 
   @Override

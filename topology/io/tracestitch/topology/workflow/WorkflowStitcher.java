@@ -95,7 +95,58 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     this.expectations = new LearnedExpectations(context.getStateStore(EXPECTATION_STORE), settings.expectations(),
         settings.contracts());
     clock.init(context);
+    repairAfterRestart();
     context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wall -> punctuate());
+  }
+
+  /**
+   * A publication changes three things at once — the due index, the summary, the graph topic — and
+   * without exactly-once a crash can keep some and lose others. Once per task start (restoration has
+   * just read every record anyway, so one more pass costs little and nothing per record): a summary
+   * whose due entry was lost is filed again, so no workflow is stranded; and, when enabled (at-least-once),
+   * workflows published just before the latest publication are published again in case their graph
+   * record was lost.
+   */
+  private void repairAfterRestart() {
+    List<KeyValue<String, WorkflowSummary>> all = new ArrayList<>();
+    long latestPublication = 0;
+    try (KeyValueIterator<String, WorkflowSummary> it = summaries.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, WorkflowSummary> entry = it.next();
+        all.add(entry);
+        latestPublication = Math.max(latestPublication, entry.value.getPublishedAtMs());
+      }
+    }
+    long window = settings.republishAfterRestart().toMillis();
+    int refiled = 0;
+    int republished = 0;
+    for (KeyValue<String, WorkflowSummary> entry : all) {
+      WorkflowSummary summary = entry.value;
+      boolean changed = false;
+      if (window > 0 && !summary.getDirty() && summary.getRevision() > 0 && summary.getMergedInto() == null
+          && summary.getPublishedAtMs() >= latestPublication - window) {
+        // Publish the same revision again: the next publication adds one to the revision.
+        summary.setRevision(summary.getRevision() - 1);
+        summary.setDirty(true);
+        summary.setDueMs(summary.getPublishedAtMs());
+        summary.setIndexedDueMs(0);
+        republished++;
+        changed = true;
+      }
+      if (summary.getIndexedDueMs() == 0 || !due.contains(summary.getIndexedDueMs(), entry.key)) {
+        summary.setIndexedDueMs(0);
+        reindex(summary, entry.key);
+        refiled++;
+        changed = true;
+      }
+      if (changed) {
+        summaries.put(entry.key, summary);
+      }
+    }
+    if (refiled > 0 || republished > 0) {
+      counters.add("workflows.refiled_after_restart", refiled);
+      counters.add("workflows.republished_after_restart", republished);
+    }
   }
 
   @Override
@@ -328,6 +379,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     }
     reportFindings(summary, assembled.findings(), now);
     counters.add("workflows.published", 1);
+    summary.setPublishedAtMs(now);
     summary.setDirty(false);
     summary.setDueMs(now + settings.retention().toMillis());
     reindex(summary, workflowId);

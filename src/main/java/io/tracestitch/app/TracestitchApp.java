@@ -132,7 +132,8 @@ public final class TracestitchApp implements AutoCloseable {
     // Defaults that suit this application; anything the user sets (kafkaProperties) wins.
     props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueExceptionHandler.class.getName());
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
     if (config.embedded()) {
       props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
     }

@@ -330,7 +330,31 @@ public final class TracestitchConfig extends AbstractConfig {
             Duration.ofMillis(getLong(EXPECT_DEADLINE_FLOOR_MS)), getDouble(EXPECT_DEADLINE_MULTIPLIER),
             Duration.ofMillis(getLong(EXPECT_FORGET_AFTER_MS)), Duration.ofMillis(getLong(EXPECT_HALF_LIFE_MS))),
         new AlertSettings(Duration.ofMillis(getLong(ALERT_RESEND_MS)), Duration.ofMillis(getLong(ALERT_QUIET_MS)),
-            Duration.ofMillis(getLong(ALERT_MAX_LAG_MS)), getString(ALERT_SOURCE), getString(ALERT_LINK_TEMPLATE)));
+            Duration.ofMillis(getLong(ALERT_MAX_LAG_MS)), getString(ALERT_SOURCE), getString(ALERT_LINK_TEMPLATE)),
+        republishAfterRestart());
+  }
+
+  /**
+   * Exactly-once v2 unless the user chose otherwise: without it a crash can lose or duplicate a graph
+   * published by a punctuation (see {@link StitchSettings#republishAfterRestart()}).
+   */
+  public String processingGuarantee() {
+    Object chosen = originals().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+    return chosen == null ? StreamsConfig.EXACTLY_ONCE_V2 : chosen.toString();
+  }
+
+  /** The commit interval the application runs with: 1 s unless the user chose otherwise. */
+  public long commitIntervalMs() {
+    Object chosen = originals().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+    return chosen == null ? 1000 : Long.parseLong(chosen.toString().trim());
+  }
+
+  private Duration republishAfterRestart() {
+    if (!StreamsConfig.AT_LEAST_ONCE.equals(processingGuarantee())) {
+      return Duration.ZERO;
+    }
+    // What a crash can lose is what was sent since the last commit; two intervals and a margin cover it.
+    return Duration.ofMillis(2 * commitIntervalMs() + 2000);
   }
 
   /**

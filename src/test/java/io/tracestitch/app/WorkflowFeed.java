@@ -167,6 +167,11 @@ final class WorkflowFeed implements AutoCloseable {
     return Map.copyOf(expected);
   }
 
+  /** True once the feed has stopped, whether done or failed ({@link #awaitFinished} tells which). */
+  boolean finished() {
+    return finished.getCount() == 0;
+  }
+
   /** Waits until every record has been sent and acknowledged; rethrows what stopped the feed. */
   void awaitFinished(Duration timeout) throws InterruptedException {
     if (!finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
