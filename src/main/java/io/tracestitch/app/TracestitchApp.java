@@ -255,7 +255,13 @@ public final class TracestitchApp implements AutoCloseable {
     try {
       if (streams != null) {
         log.info("Stopping: committing offsets and flushing state before exit.");
-        streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT));
+        // A dynamic member leaves the group so its partitions move at once, not after the session timeout;
+        // a static member (group.instance.id) stays, so a restarting pod takes its own partitions back.
+        boolean staticMember = config.originals().containsKey("group.instance.id")
+            || config.originals().containsKey("main.consumer.group.instance.id");
+        streams.close(org.apache.kafka.streams.CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(
+            staticMember ? org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+                : org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
       }
     } finally {
       stopQuietly("the HTTP server", http);
