@@ -45,19 +45,7 @@ class AtLeastOnceCrashIT {
     KafkaBrokerFixture.shared().createTopics(Map.of(spans, PARTITIONS, WorkflowFeed.eventTopic(topicPrefix), PARTITIONS,
         graphsTopic, PARTITIONS));
 
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put(TracestitchConfig.BOOTSTRAP_SERVERS, bootstrap);
-    settings.put(TracestitchConfig.APPLICATION_ID, prefix);
-    settings.put(TracestitchConfig.SPANS_TOPIC, spans);
-    settings.put(TracestitchConfig.EVENTS_TOPICS, WorkflowFeed.eventTopic(topicPrefix));
-    settings.put(TracestitchConfig.GRAPHS_TOPIC, graphsTopic);
-    settings.put(TracestitchConfig.ALERTS_TOPIC, prefix + "-alerts");
-    settings.put(TracestitchConfig.DLQ_TOPIC, prefix + "-dlq");
-    settings.put(TracestitchConfig.INTERNAL_TOPIC_PARTITIONS, String.valueOf(PARTITIONS));
-    settings.put(TracestitchConfig.HTTP_PORT, "0");
-    settings.put(TracestitchConfig.INACTIVITY_GAP_MS, "2000");
-    settings.put(TracestitchConfig.TRACE_HOLD_MS, "500");
-    settings.put(TracestitchConfig.PUNCTUATION_INTERVAL_MS, "250");
+    Map<String, String> settings = IsolatedApp.settings(prefix, PARTITIONS);
     settings.put("processing.guarantee", "at_least_once");
     settings.put("commit.interval.ms", "2000");
     // See ExactlyOnceCrashIT: the successor waits for the dead member's session to expire.

@@ -59,20 +59,7 @@ class ExactlyOnceCrashIT {
     KafkaBrokerFixture.shared().createTopics(Map.of(spans, PARTITIONS, WorkflowFeed.eventTopic(topicPrefix), PARTITIONS,
         graphsTopic, PARTITIONS));
 
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put(TracestitchConfig.BOOTSTRAP_SERVERS, bootstrap);
-    settings.put(TracestitchConfig.APPLICATION_ID, prefix);
-    settings.put(TracestitchConfig.SPANS_TOPIC, spans);
-    settings.put(TracestitchConfig.EVENTS_TOPICS, WorkflowFeed.eventTopic(topicPrefix));
-    settings.put(TracestitchConfig.GRAPHS_TOPIC, graphsTopic);
-    settings.put(TracestitchConfig.ALERTS_TOPIC, prefix + "-alerts");
-    settings.put(TracestitchConfig.DLQ_TOPIC, prefix + "-dlq");
-    settings.put(TracestitchConfig.INTERNAL_TOPIC_PARTITIONS, String.valueOf(PARTITIONS));
-    // A free port each: the default 8080 may be taken by anything else running on this machine.
-    settings.put(TracestitchConfig.HTTP_PORT, "0");
-    settings.put(TracestitchConfig.INACTIVITY_GAP_MS, "2000");
-    settings.put(TracestitchConfig.TRACE_HOLD_MS, "500");
-    settings.put(TracestitchConfig.PUNCTUATION_INTERVAL_MS, "250");
+    Map<String, String> settings = IsolatedApp.settings(prefix, PARTITIONS);
     settings.put("processing.guarantee", "exactly_once_v2");
     // Two-second transactions: each holds dozens of graphs, so there is a moment to kill the instance
     // inside one that holds some (checked before and after the kill).

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tracestitch.config.TracestitchConfig;
 import io.tracestitch.kafka.KafkaBrokerFixture;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,25 +47,10 @@ class TwoInstancesIT {
     KafkaBrokerFixture.shared().createTopics(Map.of(spans, PARTITIONS, WorkflowFeed.eventTopic(topicPrefix), PARTITIONS,
         graphsTopic, PARTITIONS));
 
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put(TracestitchConfig.BOOTSTRAP_SERVERS, bootstrap);
-    settings.put(TracestitchConfig.APPLICATION_ID, prefix);
-    settings.put(TracestitchConfig.SPANS_TOPIC, spans);
-    settings.put(TracestitchConfig.EVENTS_TOPICS, WorkflowFeed.eventTopic(topicPrefix));
-    settings.put(TracestitchConfig.GRAPHS_TOPIC, graphsTopic);
-    settings.put(TracestitchConfig.ALERTS_TOPIC, prefix + "-alerts");
-    settings.put(TracestitchConfig.DLQ_TOPIC, prefix + "-dlq");
-    settings.put(TracestitchConfig.INTERNAL_TOPIC_PARTITIONS, String.valueOf(PARTITIONS));
-    // Two instances in one JVM cannot share the default port of the HTTP server.
-    settings.put(TracestitchConfig.HTTP_PORT, "0");
-    settings.put(TracestitchConfig.INACTIVITY_GAP_MS, "2000");
-    settings.put(TracestitchConfig.TRACE_HOLD_MS, "500");
-    settings.put(TracestitchConfig.PUNCTUATION_INTERVAL_MS, "250");
+    Map<String, String> settings = IsolatedApp.settings(prefix, PARTITIONS);
     settings.put("processing.guarantee", "exactly_once_v2");
     settings.put("commit.interval.ms", "200");
-    // close() does not leave the group (Kafka Streams keeps its membership on close unless told otherwise),
-    // so the remaining instance gets the tasks only once the leaver's session expires: 6 s, the broker's
-    // minimum, instead of the 45 s default.
+    // The leaving instance leaves the group on close; a short session still bounds the wait should it not.
     settings.put("session.timeout.ms", "6000");
     settings.put("heartbeat.interval.ms", "1500");
     TracestitchConfig config = TracestitchConfig.load(Map.of(), Map.of(), settings);
