@@ -57,7 +57,9 @@ public final class GraphAssembler {
    */
   public AssembledWorkflow assemble(WorkflowSummary summary, List<SpanRecord> spanRecords,
       List<EventRecord> eventRecords, PublishReason reason, long nowMs, Expectations expectations) {
-    List<SpanView> spans = spanViews(spanRecords);
+    List<SpanRecord> unique = uniqueSpans(spanRecords);
+    int duplicates = spanRecords.size() - unique.size();
+    List<SpanView> spans = spanViews(unique);
     List<EventView> events = eventViews(eventRecords);
     Map<String, SpanView> spanByKey = new HashMap<>();
     spans.forEach(s -> spanByKey.put(s.traceId() + "/" + s.span().getSpanId(), s));
@@ -141,7 +143,7 @@ public final class GraphAssembler {
         .setWarnings(new ArrayList<>(warnings))
         .setTruncated(summary.getTruncated())
         .setDroppedSpans(summary.getDroppedSpans())
-        .setDuplicateSpans(summary.getDuplicateSpans())
+        .setDuplicateSpans(summary.getDuplicateSpans() + duplicates)
         .setMergedFrom(new ArrayList<>(summary.getMergedFrom()))
         .build();
     boolean rootFailed = rootSpan != null && rootSpan.failed();
@@ -443,6 +445,15 @@ public final class GraphAssembler {
       warnings.add("Clock skew suspected between " + earlierService + " and " + laterService + ": " + what + " by "
           + ahead + " ms; ordering across these services is approximate.");
     }
+  }
+
+  /** A span exported twice (an exporter retry) is one node; the first copy stored wins. */
+  private static List<SpanRecord> uniqueSpans(List<SpanRecord> records) {
+    Map<String, SpanRecord> byId = new LinkedHashMap<>();
+    for (SpanRecord span : records) {
+      byId.putIfAbsent(span.getTraceId() + "/" + span.getSpanId(), span);
+    }
+    return byId.size() == records.size() ? records : new ArrayList<>(byId.values());
   }
 
   private static List<SpanView> spanViews(List<SpanRecord> records) {

@@ -193,19 +193,23 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
 
   private void store(String workflowId, WorkflowSummary summary, WorkflowMessage message) {
     Set<String> traceIds = new LinkedHashSet<>(summary.getTraceIds());
+    // The spans of one incoming group are stored as one item: one write and one changelog record per group,
+    // however many spans it holds. Spans exported twice are kept apart at assembly, where they are counted.
+    List<SpanRecord> accepted = new ArrayList<>();
     for (SpanRecord span : message.getSpans()) {
       traceIds.add(span.getTraceId());
-      if (atCap(summary)) {
+      if (summary.getSpanCount() + summary.getEventCount() + accepted.size() >= settings.maxSpansPerWorkflow()) {
         summary.setDroppedSpans(summary.getDroppedSpans() + 1);
         summary.setTruncated(true);
-        continue;
-      }
-      String key = itemKey(workflowId, "s" + span.getTraceId() + span.getSpanId());
-      if (items.putIfAbsent(key, WorkflowItem.newBuilder().setSpan(span).build()) != null) {
-        summary.setDuplicateSpans(summary.getDuplicateSpans() + 1);
       } else {
-        summary.setSpanCount(summary.getSpanCount() + 1);
+        accepted.add(span);
       }
+    }
+    if (!accepted.isEmpty()) {
+      summary.setItemSequence(summary.getItemSequence() + 1);
+      items.put(itemKey(workflowId, "s" + String.format("%010d", summary.getItemSequence())),
+          WorkflowItem.newBuilder().setSpans(accepted).build());
+      summary.setSpanCount(summary.getSpanCount() + accepted.size());
     }
     for (EventRecord event : message.getEvents()) {
       if (event.getTraceId() != null) {
@@ -419,11 +423,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
         if (delete) {
           keys.add(entry.key);
         }
-        if (entry.value.getSpan() != null) {
-          spans.add(entry.value.getSpan());
-        } else if (entry.value.getEvent() != null) {
-          events.add(entry.value.getEvent());
-        }
+        WorkflowItems.unpack(entry.value, spans, events);
       }
     }
     keys.forEach(items::delete);

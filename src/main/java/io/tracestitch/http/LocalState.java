@@ -11,6 +11,7 @@ import io.tracestitch.avro.internal.ExpectationStats;
 import io.tracestitch.avro.internal.SpanRecord;
 import io.tracestitch.avro.internal.TraceState;
 import io.tracestitch.avro.internal.WorkflowItem;
+import io.tracestitch.topology.workflow.WorkflowItems;
 import io.tracestitch.avro.internal.WorkflowSummary;
 import io.tracestitch.serdes.AvroJson;
 import io.tracestitch.topology.StitchSettings;
@@ -207,13 +208,7 @@ final class LocalState {
     ReadOnlyKeyValueStore<String, WorkflowItem> items = store(WorkflowStitcher.ITEM_STORE, partition);
     try (KeyValueIterator<String, WorkflowItem> it =
              items.prefixScan(WorkflowStitcher.itemPrefix(summary.getWorkflowId()), new StringSerializer())) {
-      it.forEachRemaining(entry -> {
-        if (entry.value.getSpan() != null) {
-          spans.add(entry.value.getSpan());
-        } else if (entry.value.getEvent() != null) {
-          events.add(entry.value.getEvent());
-        }
-      });
+      it.forEachRemaining(entry -> WorkflowItems.unpack(entry.value, spans, events));
     }
     Expectations expectations = new LearnedExpectations(new ReadOnlyStoreView<>(WorkflowStitcher.EXPECTATION_STORE,
         this.<ExpectationStats>store(WorkflowStitcher.EXPECTATION_STORE, partition)), settings.expectations(),
