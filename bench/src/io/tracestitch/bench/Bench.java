@@ -122,7 +122,7 @@ public final class Bench {
     }
 
     static Plan full(boolean profile) {
-      return new Plan("full", 20_000, 3, 2, new int[] {10, 100, 1_000, 10_000}, 300_000,
+      return new Plan("full", 20_000, 5, 2, new int[] {10, 100, 1_000, 10_000}, 300_000,
           new int[] {10_000, 100_000, 1_000_000}, 300_000, 45, profile, 6_000, true, true, true, true);
     }
   }
@@ -139,6 +139,13 @@ public final class Bench {
     boolean quick = a.contains("--quick");
     boolean profile = !quick || a.contains("--profile");
     Path root = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath().normalize();
+    if (a.contains("--report-only")) {
+      // Re-renders docs/benchmarks.md from the last results, e.g. after the prose around the table changed.
+      JsonNode last = JSON.readTree(root.resolve("bench/results/latest.json").toFile());
+      Report.updateDocs(root.resolve("docs/benchmarks.md"), last);
+      System.out.println(Targets.headline(last));
+      return;
+    }
     Plan plan = a.contains("--smoke") ? Plan.smoke() : quick ? Plan.quick(profile) : Plan.full(profile);
     Bench bench = new Bench(plan, root);
     // --only=step,step runs a subset (for working on the harness); results then go to partial.json.
@@ -243,7 +250,38 @@ public final class Bench {
     s.put("processorProducerMaxRequestSize", 64 * 1024 * 1024);
     s.set("plan", JSON.valueToTree(plan));
     s.put("broker", "EmbeddedKafkaBroker (Apache Kafka KRaft, single node, in the harness JVM)");
+    // The product changes under the benchmark; this says which sources a result belongs to.
+    s.set("mainCode", mainCodeFingerprint());
     return s;
+  }
+
+  /** A digest of the main project's sources and when its jar was built (no VCS access needed). */
+  private ObjectNode mainCodeFingerprint() {
+    ObjectNode f = JSON.createObjectNode();
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      List<Path> files = new ArrayList<>();
+      for (String dir : List.of("src/main", "topology", "serdes", "schemas")) {
+        try (var walk = Files.walk(root.resolve(dir))) {
+          walk.filter(Files::isRegularFile).forEach(files::add);
+        }
+      }
+      files.add(root.resolve("pom.xml"));
+      files.sort(null);
+      for (Path file : files) {
+        sha.update(root.relativize(file).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        sha.update(Files.readAllBytes(file));
+      }
+      f.put("sourcesSha256", java.util.HexFormat.of().formatHex(sha.digest()));
+      f.put("sourceFiles", files.size());
+      Path jar = root.resolve("target-bench/tracestitch.jar");
+      if (Files.exists(jar)) {
+        f.put("jarBuiltAt", Files.getLastModifiedTime(jar).toInstant().toString());
+      }
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+      f.put("error", e.toString());
+    }
+    return f;
   }
 
   private interface Step {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.avro.NodeKind;
+import io.tracestitch.avro.internal.WorkflowItem;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchSettings;
@@ -337,7 +338,7 @@ public final class ProcessorMain {
       StitchSerdes serdes = new StitchSerdes(
           observed(base.traceMessage(), (value, bytes) -> progress.started()),
           base.workflowMessage(), base.traceState(), base.workflowSummary(),
-          observed(base.workflowItem(), (value, bytes) -> progress.stored(1)),
+          observed(base.workflowItem(), (value, bytes) -> progress.stored(itemsIn(value))),
           base.expectationStats(), base.finding(), base.alertState(),
           observed(base.graph(), (value, bytes) -> {
             if (bytes != null) {
@@ -452,6 +453,14 @@ public final class ProcessorMain {
       p.put(StreamsConfig.producerPrefix("max.request.size"), String.valueOf(64 * 1024 * 1024));
       p.putAll(job.streamsOverrides());
       return p;
+    }
+
+    /**
+     * Spans and events in one stored item, whichever shape the stitcher stores: one span, a group of
+     * spans (one write per incoming group), or one event. The run is over when all of them are stored.
+     */
+    private static int itemsIn(WorkflowItem item) {
+      return (item.getSpan() != null ? 1 : 0) + item.getSpans().size() + (item.getEvent() != null ? 1 : 0);
     }
 
     private static int spanNodes(WorkflowGraph graph) {
