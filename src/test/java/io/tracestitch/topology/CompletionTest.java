@@ -121,6 +121,25 @@ class CompletionTest {
   }
 
   @Test
+  void backlogStampedLongBeforeStartIsPublishedWithinSecondsOfBeingRead() {
+    long start = T + 3_600_000;
+    StitchSettings settings = SETTINGS.withTimes(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofMinutes(10),
+        Duration.ofMinutes(10));
+    try (ReplayDriver driver = new ReplayDriver(settings, Instant.ofEpochMilli(start))) {
+      // Read all at once, with no wall time passing: a backlog whose record times lie ten minutes back.
+      for (int n = 0; n < 50; n++) {
+        io.tracestitch.testing.TimedInput.pipeAll(io.tracestitch.testing.Orders.order(n, start - 625_000 + n * 10L)
+            .consumer("inventory", io.tracestitch.testing.Orders.Outcome.OK).inputs(), driver);
+      }
+      assertThat(driver.graphs()).as("nothing before the input goes quiet").isEmpty();
+      for (int i = 0; i < 20; i++) {
+        driver.advanceBy(Duration.ofSeconds(1));
+      }
+      assertThat(driver.graphs()).hasSize(50).allMatch(g -> g.getNodes().size() == 4);
+    }
+  }
+
+  @Test
   void finishedWorkflowsLeaveEveryStore() {
     try (ReplayDriver driver = new ReplayDriver(SETTINGS, Instant.ofEpochMilli(T))) {
       for (int n = 1; n <= 5; n++) {
