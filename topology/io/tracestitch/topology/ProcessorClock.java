@@ -59,10 +59,17 @@ public final class ProcessorClock {
       computed = dataTime + Math.max(0, wall - wallAtLastRecord);
     } else {
       // Nothing seen since start: the restored stream time, else (empty input) only the wall clock is left.
+      // Not remembered as a reading: a backlog arriving after an outage carries older times, and a clock held
+      // at the start-up wall time would wait until record time caught up before anything came due.
       long stream = context.currentStreamTimeMs();
-      computed = stream < 0 ? wall : stream + Math.max(0, wall - wallAtLastRecord);
+      return Math.max(last, stream < 0 ? wall : stream + Math.max(0, wall - wallAtLastRecord));
     }
     last = Math.max(last, computed);
     return last;
+  }
+
+  /** True once this processor has a reading from data (a record, or an upstream tick), not only the wall clock. */
+  public boolean hasData() {
+    return dataTime != Long.MIN_VALUE || !upstream.isEmpty();
   }
 }

@@ -282,11 +282,14 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
   /** Visits only traces whose hold or retention has run out. */
   private void punctuate() {
     long now = clock.now();
-    // Tell every by-workflow partition how far this task has got, so none of them mistakes records
-    // still held or still queued here for silence.
-    WorkflowMessage tick = WorkflowMessage.newBuilder().setType(WorkflowMessageType.TICK).setWorkflowId("")
-        .setWorkflowKind(WorkflowKind.TRACE).setSender(context.taskId().toString()).setTickMs(now).build();
-    context.forward(new Record<>("", tick, now), toEveryWorkflowPartition);
+    // Tell every by-workflow partition how far this task has got, so none of them mistakes records still
+    // held or still queued here for silence. Only once it has read something: a wall-clock tick from an idle
+    // task would hold the by-workflow stage at start-up time when a backlog with older times arrives.
+    if (clock.hasData()) {
+      WorkflowMessage tick = WorkflowMessage.newBuilder().setType(WorkflowMessageType.TICK).setWorkflowId("")
+          .setWorkflowKind(WorkflowKind.TRACE).setSender(context.taskId().toString()).setTickMs(now).build();
+      context.forward(new Record<>("", tick, now), toEveryWorkflowPartition);
+    }
     for (DueIndex.Due entry : due.takeDue(now, MAX_DUE_PER_PUNCTUATION)) {
       String traceId = entry.id();
       TraceState state = states.get(traceId);

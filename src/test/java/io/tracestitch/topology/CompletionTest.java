@@ -126,6 +126,8 @@ class CompletionTest {
     StitchSettings settings = SETTINGS.withTimes(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofMinutes(10),
         Duration.ofMinutes(10));
     try (ReplayDriver driver = new ReplayDriver(settings, Instant.ofEpochMilli(start))) {
+      // The processor is up (its punctuators run) before the backlog arrives, as after an outage.
+      driver.advanceBy(Duration.ofSeconds(3));
       // Read all at once, with no wall time passing: a backlog whose record times lie ten minutes back.
       for (int n = 0; n < 50; n++) {
         io.tracestitch.testing.TimedInput.pipeAll(io.tracestitch.testing.Orders.order(n, start - 625_000 + n * 10L)
