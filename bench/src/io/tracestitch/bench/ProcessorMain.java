@@ -460,7 +460,7 @@ public final class ProcessorMain {
      * spans (one write per incoming group), or one event. The run is over when all of them are stored.
      */
     private static int itemsIn(WorkflowItem item) {
-      return (item.getSpan() != null ? 1 : 0) + item.getSpans().size() + (item.getEvent() != null ? 1 : 0);
+      return item.getSpans().size() + (item.getEvent() != null ? 1 : 0);
     }
 
     private static int spanNodes(WorkflowGraph graph) {

@@ -143,7 +143,7 @@ public final class GraphAssembler {
         .setWarnings(new ArrayList<>(warnings))
         .setTruncated(summary.getTruncated())
         .setDroppedSpans(summary.getDroppedSpans())
-        .setDuplicateSpans(summary.getDuplicateSpans() + duplicates)
+        .setDuplicateSpans(duplicates)
         .setMergedFrom(new ArrayList<>(summary.getMergedFrom()))
         .build();
     boolean rootFailed = rootSpan != null && rootSpan.failed();
