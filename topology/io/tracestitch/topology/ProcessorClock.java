@@ -1,7 +1,10 @@
 package io.tracestitch.topology;
 
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.ProcessingContext;
 
 /**
@@ -9,30 +12,74 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  *
  * <p>Completion and stalls are the absence of data, so stream time alone would never fire on a quiet
  * partition; the wall clock alone would fire deadlines that only look missed because the processor
- * is behind its input. This clock is the latest timestamp of the records this processor has seen,
- * moved forward by the wall-clock time elapsed since that record arrived: while records keep coming
- * (live or catching up) it follows the records' own time, and once the input goes quiet it follows
- * the wall clock. (The task's stream time would not do: records a punctuation forwards carry this
- * clock's reading, and counting them as data would add the idle time again on every round.)
+ * is behind its input. There are two kinds of clock, one per kind of stage:
  *
- * <p>A downstream stage can look idle while its upstream is busy (holding records, or working through
- * a backlog). So an upstream stage sends its clock as ticks ({@link #upstreamTick}), and a stage
- * that has heard from upstream never runs ahead of the slowest upstream task's clock, each extrapolated
- * by the wall time since its last tick. Never goes backwards.
+ * <ul>
+ *   <li><b>Of records</b> ({@link #ofRecords}), for the ingest stage that reads the source topics: the
+ *       latest timestamp of the records this task has seen, moved forward by the wall-clock time elapsed
+ *       since that record arrived. While records keep coming (live or catching up) it follows the records'
+ *       own time; once the input goes quiet it follows the wall clock. (The task's stream time would not
+ *       do: records a punctuation forwards carry this clock's reading, and counting them as data would add
+ *       the idle time again on every round.)</li>
+ *   <li><b>Of upstream ticks</b> ({@link #ofUpstreamTicks}), for every later stage: each upstream task
+ *       sends its own reading as ticks to every partition, and this clock is the slowest upstream task's
+ *       reading. Records never move it: tasks of one stage drift apart while a backlog is worked off (a
+ *       partition of sparse business events is read to its end while the dense span partitions have
+ *       seconds to go), and the records of the fastest task must not make the data still queued behind
+ *       the slowest one look late.</li>
+ * </ul>
  *
- * <p>Both readings come from the {@link ProcessingContext}, so a test driver (and offline replay)
- * controls them. Not thread-safe: one instance per processor, used by the stream thread only.
+ * <p>Between two ticks an upstream reading is moved on by the wall time since it arrived, but only for
+ * as long as the next tick is due ({@code 2 × tick interval + commit interval}): an upstream task that
+ * falls silent (handed over to another instance, restoring, stuck) holds this clock back instead of
+ * being assumed to keep up, so the backlog it resumes with is not late on arrival. A task silent for
+ * {@link #FORGET_SILENT_SENDER} is forgotten, since its partitions may be gone for good (a deleted event
+ * topic). Until a tick has arrived there is no reading from data, and deadlines wait; when no upstream task
+ * has ticked for that long (a restart while every source partition is quiet: a source task ticks only
+ * once it has read something), the stage follows the wall clock from its restored stream time on, so
+ * workflows restored from the changelogs are still published.
+ *
+ * <p>Never goes backwards. Both readings come from the {@link ProcessingContext}, so a test driver (and
+ * offline replay) controls them. Not thread-safe: one instance per processor, used by the stream thread.
  */
 public final class ProcessorClock {
+  /** How long an upstream task may stay silent before it no longer holds this clock back. */
+  public static final Duration FORGET_SILENT_SENDER = Duration.ofMinutes(5);
+
+  private final boolean fromUpstream;
+  private final Duration tickInterval;
   private final Map<String, long[]> upstream = new HashMap<>();
   private ProcessingContext context;
+  private long extrapolationCapMs;
   private long wallAtLastRecord;
+  private long wallAtLastTick;
   private long dataTime = Long.MIN_VALUE;
   private long last = Long.MIN_VALUE;
+  private long upstreamReading = Long.MIN_VALUE;
+
+  private ProcessorClock(boolean fromUpstream, Duration tickInterval) {
+    this.fromUpstream = fromUpstream;
+    this.tickInterval = tickInterval;
+  }
+
+  /** The clock of a stage that reads the source topics. */
+  public static ProcessorClock ofRecords() {
+    return new ProcessorClock(false, Duration.ZERO);
+  }
+
+  /** The clock of a stage fed by upstream tasks that send their clock every {@code tickInterval}. */
+  public static ProcessorClock ofUpstreamTicks(Duration tickInterval) {
+    return new ProcessorClock(true, tickInterval);
+  }
 
   public void init(ProcessingContext context) {
     this.context = context;
     this.wallAtLastRecord = context.currentSystemTimeMs();
+    this.wallAtLastTick = wallAtLastRecord;
+    // Under exactly-once a tick becomes readable downstream only when its sender commits.
+    Object commit = context.appConfigs().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+    long commitMs = commit == null ? 0 : Long.parseLong(commit.toString());
+    this.extrapolationCapMs = 2 * tickInterval.toMillis() + commitMs;
   }
 
   /** Call once per input record with its timestamp, before reading {@link #now()}. */
@@ -44,32 +91,76 @@ public final class ProcessorClock {
 
   /** An upstream task says its clock reads {@code tickMs}. */
   public void upstreamTick(String sender, long tickMs) {
-    upstream.put(sender, new long[] {tickMs, context.currentSystemTimeMs()});
+    wallAtLastTick = context.currentSystemTimeMs();
+    long[] previous = upstream.get(sender);
+    // Ticks of one sender can arrive out of order (a re-sent batch); its reading never goes back either.
+    upstream.put(sender, new long[] {previous == null ? tickMs : Math.max(previous[0], tickMs),
+        wallAtLastTick});
   }
 
   public long now() {
     long wall = context.currentSystemTimeMs();
-    long computed;
-    if (!upstream.isEmpty()) {
-      computed = Long.MAX_VALUE;
-      for (long[] tick : upstream.values()) {
-        computed = Math.min(computed, tick[0] + Math.max(0, wall - tick[1]));
+    if (fromUpstream) {
+      long slowest = slowestUpstream(wall);
+      if (slowest != Long.MAX_VALUE) {
+        last = Math.max(last, slowest);
+        upstreamReading = last;
+        return last;
       }
-    } else if (dataTime != Long.MIN_VALUE) {
-      computed = dataTime + Math.max(0, wall - wallAtLastRecord);
-    } else {
-      // Nothing seen since start: the restored stream time, else (empty input) only the wall clock is left.
-      // Not remembered as a reading: a backlog arriving after an outage carries older times, and a clock held
-      // at the start-up wall time would wait until record time caught up before anything came due.
+      long silentMs = wall - wallAtLastTick;
+      if (silentMs < FORGET_SILENT_SENDER.toMillis()) {
+        return fallback(wall);
+      }
+      // Upstream has been silent all along: follow the wall clock, counting the whole silence as time passed.
       long stream = context.currentStreamTimeMs();
-      return Math.max(last, stream < 0 ? wall : stream + Math.max(0, wall - wallAtLastRecord));
+      long base = upstreamReading != Long.MIN_VALUE ? upstreamReading : stream < 0 ? wallAtLastTick : stream;
+      last = Math.max(last, base + silentMs);
+      return last;
     }
-    last = Math.max(last, computed);
+    if (dataTime == Long.MIN_VALUE) {
+      return fallback(wall);
+    }
+    last = Math.max(last, dataTime + Math.max(0, wall - wallAtLastRecord));
     return last;
   }
 
-  /** True once this processor has a reading from data (a record, or an upstream tick), not only the wall clock. */
+  private long slowestUpstream(long wall) {
+    long slowest = Long.MAX_VALUE;
+    for (Iterator<long[]> it = upstream.values().iterator(); it.hasNext(); ) {
+      long[] tick = it.next();
+      long silentMs = Math.max(0, wall - tick[1]);
+      if (silentMs > FORGET_SILENT_SENDER.toMillis()) {
+        it.remove();
+        continue;
+      }
+      slowest = Math.min(slowest, tick[0] + Math.min(silentMs, extrapolationCapMs));
+    }
+    return slowest;
+  }
+
+  /**
+   * Nothing read yet: the reading already given, else the restored stream time, else the wall clock. Not
+   * remembered as a reading: a backlog arriving after an outage carries older times, and a clock held at the
+   * start-up wall time would wait until record time caught up before anything came due.
+   */
+  private long fallback(long wall) {
+    if (last != Long.MIN_VALUE) {
+      return last;
+    }
+    long stream = context.currentStreamTimeMs();
+    return stream < 0 ? wall : stream;
+  }
+
+  /**
+   * True once this clock reads data: a record (of records), or a tick of a live upstream task (of upstream
+   * ticks). Until then a stage neither acts on deadlines nor sends ticks of its own.
+   */
   public boolean hasData() {
-    return dataTime != Long.MIN_VALUE || !upstream.isEmpty();
+    if (fromUpstream) {
+      long wall = context.currentSystemTimeMs();
+      return last != Long.MIN_VALUE || slowestUpstream(wall) != Long.MAX_VALUE
+          || wall - wallAtLastTick >= FORGET_SILENT_SENDER.toMillis();
+    }
+    return dataTime != Long.MIN_VALUE;
   }
 }

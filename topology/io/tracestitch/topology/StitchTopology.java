@@ -78,17 +78,24 @@ public final class StitchTopology {
     }
     OtlpSpanDecoder decoder = new OtlpSpanDecoder(settings.spanEncoding(), settings.spanAttributes());
     topology.addProcessor(SPAN_INGEST, () -> new SpanIngestProcessor(decoder, counters,
-        settings.maxSpansPerMessage(), "to-by-trace-from-spans", "to-dlq-from-spans"), SPANS_SOURCE);
+        settings.maxSpansPerMessage(), settings.punctuationInterval(), "to-by-trace-from-spans",
+        "to-every-by-trace-partition-from-spans", "to-dlq-from-spans"), SPANS_SOURCE);
     topology.addSink("to-by-trace-from-spans", settings.byTraceTopic(), new StringSerializer(),
         serdes.traceMessage().serializer(), SPAN_INGEST);
+    // Clock ticks go to every partition (multicast), so each by-trace task hears from each ingest task.
+    topology.addSink("to-every-by-trace-partition-from-spans", settings.byTraceTopic(), new StringSerializer(),
+        serdes.traceMessage().serializer(), new EveryPartition<>(), SPAN_INGEST);
     topology.addSink("to-dlq-from-spans", settings.deadLetterTopic(), new ByteArraySerializer(),
         new ByteArraySerializer(), SPAN_INGEST);
     if (settings.eventTopicPattern() != null || !settings.eventTopics().isEmpty()) {
       EventIdentityExtractor extractor = new EventIdentityExtractor(settings.eventIdentity());
       topology.addProcessor(EVENT_INGEST, () -> new EventIngestProcessor(extractor, counters,
-          "to-by-trace-from-events", "to-by-workflow-from-events", "to-dlq-from-events"), EVENTS_SOURCE);
+          settings.punctuationInterval(), "to-by-trace-from-events", "to-by-workflow-from-events",
+          "to-every-by-trace-partition-from-events", "to-dlq-from-events"), EVENTS_SOURCE);
       topology.addSink("to-by-trace-from-events", settings.byTraceTopic(), new StringSerializer(),
           serdes.traceMessage().serializer(), EVENT_INGEST);
+      topology.addSink("to-every-by-trace-partition-from-events", settings.byTraceTopic(), new StringSerializer(),
+          serdes.traceMessage().serializer(), new EveryPartition<>(), EVENT_INGEST);
       topology.addSink("to-by-workflow-from-events", settings.byWorkflowTopic(), new StringSerializer(),
           serdes.workflowMessage().serializer(), EVENT_INGEST);
       topology.addSink("to-dlq-from-events", settings.deadLetterTopic(), new ByteArraySerializer(),

@@ -9,6 +9,7 @@ import io.tracestitch.avro.internal.WorkflowMessageType;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchCounters.Outcome;
 import io.tracestitch.topology.deadletter.DeadLetters;
+import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -30,24 +31,30 @@ public final class EventIngestProcessor implements Processor<byte[], byte[], Obj
   private final String toTraces;
   private final String toWorkflows;
   private final String toDeadLetters;
+  private final Duration tickInterval;
+  private final IngestClock clock;
   private ProcessorContext<Object, Object> context;
 
-  public EventIngestProcessor(EventIdentityExtractor extractor, StitchCounters counters, String toTraces,
-      String toWorkflows, String toDeadLetters) {
+  public EventIngestProcessor(EventIdentityExtractor extractor, StitchCounters counters, Duration tickInterval,
+      String toTraces, String toWorkflows, String toEveryTracePartition, String toDeadLetters) {
     this.extractor = extractor;
     this.counters = counters;
+    this.tickInterval = tickInterval;
     this.toTraces = toTraces;
     this.toWorkflows = toWorkflows;
     this.toDeadLetters = toDeadLetters;
+    this.clock = new IngestClock("events", toEveryTracePartition);
   }
 
   @Override
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
+    clock.init(context, tickInterval);
   }
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    clock.recordArrived(record.timestamp());
     RecordMetadata meta = context.recordMetadata().orElseThrow();
     counters.record(meta.topic(), Outcome.IN);
     EventRecord event;

@@ -6,6 +6,7 @@ import io.tracestitch.avro.internal.TraceMessageType;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchCounters.Outcome;
 import io.tracestitch.topology.deadletter.DeadLetters;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,24 +30,31 @@ public final class SpanIngestProcessor implements Processor<byte[], byte[], Obje
   private final int maxSpansPerMessage;
   private final String toTraces;
   private final String toDeadLetters;
+  private final Duration tickInterval;
+  private final IngestClock clock;
   private ProcessorContext<Object, Object> context;
 
   public SpanIngestProcessor(OtlpSpanDecoder decoder, StitchCounters counters, int maxSpansPerMessage,
-      String toTraces, String toDeadLetters) {
+      Duration tickInterval, String toTraces, String toEveryTracePartition, String toDeadLetters) {
     this.decoder = decoder;
     this.counters = counters;
     this.maxSpansPerMessage = maxSpansPerMessage;
+    this.tickInterval = tickInterval;
     this.toTraces = toTraces;
     this.toDeadLetters = toDeadLetters;
+    this.clock = new IngestClock("spans", toEveryTracePartition);
   }
 
   @Override
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
+    clock.init(context, tickInterval);
   }
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    // Even a record that turns out unusable says how far this partition has been read.
+    clock.recordArrived(record.timestamp());
     String topic = context.recordMetadata().map(m -> m.topic()).orElse("spans");
     counters.record(topic, Outcome.IN);
     DecodedSpans decoded;

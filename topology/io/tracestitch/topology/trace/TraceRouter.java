@@ -50,7 +50,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
   private final String toTraces;
   private final String toWorkflows;
   private final String toEveryWorkflowPartition;
-  private final ProcessorClock clock = new ProcessorClock();
+  private final ProcessorClock clock;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, TraceState> states;
   private KeyValueStore<String, TraceMessage> held;
@@ -63,6 +63,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
     this.toTraces = toTraces;
     this.toWorkflows = toWorkflows;
     this.toEveryWorkflowPartition = toEveryWorkflowPartition;
+    this.clock = ProcessorClock.ofUpstreamTicks(settings.punctuationInterval());
   }
 
   @Override
@@ -104,10 +105,14 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
 
   @Override
   public void process(Record<String, TraceMessage> record) {
+    TraceMessage message = record.value();
+    if (message.getType() == TraceMessageType.TICK) {
+      clock.upstreamTick(message.getSender(), message.getTickMs());
+      return;
+    }
     clock.recordArrived(record.timestamp());
     long now = clock.now();
     String traceId = record.key();
-    TraceMessage message = record.value();
     TraceState state = states.get(traceId);
     if (state == null) {
       state = TraceState.newBuilder().setHoldUntilMs(now + settings.traceHold().toMillis()).build();
@@ -120,6 +125,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
       case LINK_CLAIM -> onLinkClaim(traceId, state, message.getFromTraceId(), record.timestamp());
       case ASSIGN -> claim(traceId, state, message.getWorkflowId(), message.getWorkflowKind(),
           message.getFromTraceId(), record.timestamp());
+      case TICK -> throw new IllegalStateException("ticks are handled above");
     }
     states.put(traceId, state);
   }
@@ -281,15 +287,19 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
 
   /** Visits only traces whose hold or retention has run out. */
   private void punctuate() {
+    // No reading before the ingest stage has said how far it got: a hold judged by this task's own records
+    // could run out while the trace's correlation is still queued in a slower ingest task. Nor a tick: a
+    // wall-clock tick from an idle task would hold the by-workflow stage at start-up time when a backlog
+    // with older times arrives.
+    if (!clock.hasData()) {
+      return;
+    }
     long now = clock.now();
     // Tell every by-workflow partition how far this task has got, so none of them mistakes records still
-    // held or still queued here for silence. Only once it has read something: a wall-clock tick from an idle
-    // task would hold the by-workflow stage at start-up time when a backlog with older times arrives.
-    if (clock.hasData()) {
-      WorkflowMessage tick = WorkflowMessage.newBuilder().setType(WorkflowMessageType.TICK).setWorkflowId("")
-          .setWorkflowKind(WorkflowKind.TRACE).setSender(context.taskId().toString()).setTickMs(now).build();
-      context.forward(new Record<>("", tick, now), toEveryWorkflowPartition);
-    }
+    // held or still queued here for silence.
+    WorkflowMessage tick = WorkflowMessage.newBuilder().setType(WorkflowMessageType.TICK).setWorkflowId("")
+        .setWorkflowKind(WorkflowKind.TRACE).setSender(context.taskId().toString()).setTickMs(now).build();
+    context.forward(new Record<>("", tick, now), toEveryWorkflowPartition);
     for (DueIndex.Due entry : due.takeDue(now, MAX_DUE_PER_PUNCTUATION)) {
       String traceId = entry.id();
       TraceState state = states.get(traceId);

@@ -65,7 +65,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
   private final String toWorkflows;
   private final String toGraphs;
   private final String toFindings;
-  private final ProcessorClock clock = new ProcessorClock();
+  private final ProcessorClock clock;
   private final ClearThrottle clears = new ClearThrottle();
   private LearnedExpectations expectations;
   private ProcessorContext<String, Object> context;
@@ -83,6 +83,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     this.toWorkflows = toWorkflows;
     this.toGraphs = toGraphs;
     this.toFindings = toFindings;
+    this.clock = ProcessorClock.ofUpstreamTicks(settings.punctuationInterval());
   }
 
   @Override
@@ -333,6 +334,10 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
 
   /** Visits only workflows whose deadline has come: publication, or leaving the stores. */
   private void punctuate() {
+    // No reading before the by-trace stage has said how far it got: nothing is due on this task's records alone.
+    if (!clock.hasData()) {
+      return;
+    }
     long now = clock.now();
     for (DueIndex.Due entry : due.takeDue(now, MAX_DUE_PER_PUNCTUATION)) {
       String workflowId = entry.id();

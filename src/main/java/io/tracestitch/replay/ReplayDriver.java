@@ -100,11 +100,16 @@ public final class ReplayDriver implements AutoCloseable {
     drain();
   }
 
-  /** Moves the wall clock forward (never back), firing the punctuators as a live processor would. */
+  /**
+   * Moves the wall clock forward (never back), firing the punctuators as a live processor would: once per
+   * punctuation interval, so the stages' clock ticks flow between them as they do live.
+   */
   public void advanceTo(long timestampMs) {
-    if (timestampMs > wallMs) {
-      driver.advanceWallClockTime(Duration.ofMillis(timestampMs - wallMs));
-      wallMs = timestampMs;
+    long step = settings.punctuationInterval().toMillis();
+    while (timestampMs > wallMs) {
+      long next = Math.min(timestampMs, wallMs + step);
+      driver.advanceWallClockTime(Duration.ofMillis(next - wallMs));
+      wallMs = next;
       drain();
     }
   }

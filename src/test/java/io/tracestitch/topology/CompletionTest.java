@@ -10,11 +10,18 @@ import io.tracestitch.avro.PublishReason;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.replay.ReplayDriver;
 import io.tracestitch.testing.Checkout;
+import io.tracestitch.testing.Orders;
 import io.tracestitch.testing.Otlp;
+import io.tracestitch.testing.TimedInput;
 import io.tracestitch.topology.trace.TraceRouter;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
@@ -138,6 +145,44 @@ class CompletionTest {
         driver.advanceBy(Duration.ofSeconds(1));
       }
       assertThat(driver.graphs()).hasSize(50).allMatch(g -> g.getNodes().size() == 4);
+    }
+  }
+
+  @Test
+  void backlogWhoseEventsAreReadAheadOfItsSpansIsPublishedComplete() {
+    // After an outage the sparse event partition is read to its end in one fetch while the dense span partition
+    // still has over a minute of record time to go. The events' times must not make the workflows whose spans
+    // are still queued look quiet: loyalty handles each order 25 s late, inside the 30 s gap, and belongs in
+    // the first graph.
+    long start = T + 3_600_000;
+    List<TimedInput> events = new ArrayList<>();
+    List<TimedInput> spans = new ArrayList<>();
+    for (int n = 0; n < 40; n++) {
+      for (TimedInput input : Orders.order(n, T + n * 2_000L).consumer("inventory", Orders.Outcome.OK)
+          .late("loyalty", 25_000).inputs()) {
+        (input instanceof TimedInput.Event ? events : spans).add(input);
+      }
+    }
+    try (ReplayDriver driver = new ReplayDriver(SETTINGS, Instant.ofEpochMilli(start))) {
+      TimedInput.pipeAll(events, driver);
+      spans.sort(Comparator.comparingLong(TimedInput::timestampMs));
+      for (int i = 0; i < spans.size(); i++) {
+        spans.get(i).pipeInto(driver);
+        if (i % 2 == 1) {
+          driver.advanceBy(Duration.ofSeconds(1));
+        }
+      }
+      driver.finish();
+
+      Map<String, WorkflowGraph> first = new LinkedHashMap<>();
+      driver.graphs().forEach(g -> first.putIfAbsent(g.getWorkflowId(), g));
+      assertThat(first).hasSize(40);
+      assertThat(first.values().stream()
+          .filter(g -> g.getBranches().stream().noneMatch(b -> "loyalty".equals(b.getConsumer())))
+          .map(WorkflowGraph::getWorkflowId))
+          .as("workflows first published without their late loyalty branch").isEmpty();
+      assertThat(driver.graphs().stream().filter(g -> g.getRevision() > 1).map(WorkflowGraph::getWorkflowId))
+          .as("revised for spans that were only queued").isEmpty();
     }
   }
 

@@ -1,0 +1,99 @@
+package io.tracestitch.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.junit.jupiter.api.Test;
+
+/** How the later stages' clock follows the slowest upstream task, and what it does when one falls silent. */
+class ProcessorClockTest {
+  static final long T = 1_767_225_600_000L;
+  static final Duration TICK = Duration.ofSeconds(1);
+
+  final MockProcessorContext<Object, Object> context = context();
+  final ProcessorClock clock = ProcessorClock.ofUpstreamTicks(TICK);
+
+  static MockProcessorContext<Object, Object> context() {
+    Properties props = new Properties();
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
+    MockProcessorContext<Object, Object> c = new MockProcessorContext<>(props);
+    c.setCurrentSystemTimeMs(T);
+    return c;
+  }
+
+  void wall(long ms) {
+    context.setCurrentSystemTimeMs(T + ms);
+  }
+
+  @Test
+  void followsTheSlowestUpstreamTaskNotTheFastest() {
+    clock.init(context);
+    clock.upstreamTick("spans@0_0", T - 60_000);
+    clock.upstreamTick("events@1_0", T);
+    assertThat(clock.now()).isEqualTo(T - 60_000);
+  }
+
+  @Test
+  void upstreamTaskThatFallsSilentHoldsTheClockInsteadOfBeingAssumedToKeepUp() {
+    clock.init(context);
+    clock.upstreamTick("spans@0_0", T);
+    clock.upstreamTick("spans@0_1", T);
+    // 0_1 is handed over to another instance and says nothing for 40 s; 0_0 keeps ticking.
+    for (int s = 1; s <= 40; s++) {
+      wall(s * 1000L);
+      clock.upstreamTick("spans@0_0", T + s * 1000L);
+    }
+    // Moved on only as far as 0_1's next tick was due (2 ticks + a commit interval), not by the 40 s.
+    assertThat(clock.now()).isEqualTo(T + 3_000);
+    // Its new owner resumes from where it was: the clock follows again.
+    clock.upstreamTick("spans@0_1", T + 5_000);
+    assertThat(clock.now()).isEqualTo(T + 5_000);
+  }
+
+  @Test
+  void upstreamTaskSilentForFiveMinutesNoLongerHoldsTheClockBack() {
+    clock.init(context);
+    clock.upstreamTick("events@1_7", T);
+    long silence = ProcessorClock.FORGET_SILENT_SENDER.toMillis();
+    for (long s = 1_000; s <= silence + 1_000; s += 1_000) {
+      wall(s);
+      clock.upstreamTick("spans@0_0", T + s);
+    }
+    assertThat(clock.now()).as("the topic of 1_7 may be gone for good").isEqualTo(T + silence + 1_000);
+  }
+
+  @Test
+  void noReadingFromDataBeforeTheFirstTick() {
+    clock.init(context);
+    wall(30_000);
+    assertThat(clock.hasData()).isFalse();
+    clock.upstreamTick("spans@0_0", T - 600_000);
+    assertThat(clock.hasData()).isTrue();
+    assertThat(clock.now()).as("a backlog from ten minutes ago").isEqualTo(T - 600_000);
+  }
+
+  @Test
+  void restartWhileEverySourcePartitionIsQuietFollowsTheWallClockAfterFiveMinutes() {
+    context.setCurrentStreamTimeMs(T - 10_000);
+    clock.init(context);
+    long silence = ProcessorClock.FORGET_SILENT_SENDER.toMillis();
+    wall(silence - 1);
+    assertThat(clock.hasData()).isFalse();
+    wall(silence + 20_000);
+    assertThat(clock.hasData()).isTrue();
+    assertThat(clock.now()).as("restored stream time plus the silence").isEqualTo(T - 10_000 + silence + 20_000);
+  }
+
+  @Test
+  void sourceClockFollowsItsRecordsThenTheWallClockOnceQuiet() {
+    ProcessorClock source = ProcessorClock.ofRecords();
+    source.init(context);
+    assertThat(source.hasData()).isFalse();
+    source.recordArrived(T - 600_000);
+    wall(4_000);
+    assertThat(source.now()).isEqualTo(T - 600_000 + 4_000);
+  }
+}
