@@ -13,6 +13,11 @@ import java.util.Map;
  * embedded broker, where nothing else would.
  */
 public record TopicPlan(Map<String, Integer> partitions, Map<String, Map<String, String>> configs) {
+  /**
+   * The largest graph record the graph topic takes and the producer sends: a 20,000-span graph (the default
+   * workflow.max.spans) is about 4.4 MB, over Kafka's 1 MB default.
+   */
+  public static final int GRAPH_MAX_BYTES = 8 * 1024 * 1024;
 
   public static TopicPlan of(TracestitchConfig config, boolean includeInputs) {
     StitchSettings s = config.stitchSettings();
@@ -22,7 +27,8 @@ public record TopicPlan(Map<String, Integer> partitions, Map<String, Map<String,
     // Routing records are consumed within seconds; a day covers any outage worth surviving.
     StitchTopology.internalTopics(s, n).keySet().forEach(t -> configs.put(t, Map.of("retention.ms", "86400000")));
     partitions.put(s.graphsTopic(), n);
-    configs.put(s.graphsTopic(), Map.of("cleanup.policy", "compact,delete", "retention.ms", "604800000"));
+    configs.put(s.graphsTopic(), Map.of("cleanup.policy", "compact,delete", "retention.ms", "604800000",
+        "max.message.bytes", Integer.toString(GRAPH_MAX_BYTES)));
     partitions.put(s.alertsTopic(), n);
     configs.put(s.alertsTopic(), Map.of("cleanup.policy", "compact"));
     partitions.put(s.deadLetterTopic(), n);

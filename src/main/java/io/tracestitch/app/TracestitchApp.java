@@ -34,6 +34,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyDescription;
@@ -134,6 +135,12 @@ public final class TracestitchApp implements AutoCloseable {
         LogAndContinueExceptionHandler.class.getName());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
+    // A graph of workflow.max.spans spans is several MB (about 220 bytes a span); the graph topic is created
+    // to take that much (TopicPlan), and a record that is still too large is dropped with an explanation.
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        Integer.toString(TopicPlan.GRAPH_MAX_BYTES));
+    props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class.getName());
+    props.put(OversizedRecordHandler.COUNTERS_CONFIG, counters);
     if (config.embedded()) {
       props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
     }

@@ -343,10 +343,15 @@ public final class TracestitchConfig extends AbstractConfig {
     return chosen == null ? StreamsConfig.EXACTLY_ONCE_V2 : chosen.toString();
   }
 
-  /** The commit interval the application runs with: 1 s unless the user chose otherwise. */
+  /**
+   * The commit interval the application runs with: 100 ms (Kafka Streams' own exactly-once default) unless the
+   * user chose otherwise. Under exactly-once each hop's output is readable only after a commit, and a graph
+   * passes three hops: at 1 s the benchmark's p99 from last span to readable graph was 5.9 s (gap 2 s), at
+   * 100 ms 3.2 s, for a few percent of throughput.
+   */
   public long commitIntervalMs() {
     Object chosen = originals().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
-    return chosen == null ? 1000 : Long.parseLong(chosen.toString().trim());
+    return chosen == null ? 100 : Long.parseLong(chosen.toString().trim());
   }
 
   private Duration republishAfterRestart() {
