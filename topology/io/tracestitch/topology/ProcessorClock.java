@@ -34,7 +34,8 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  * falls silent (handed over to another instance, restoring, stuck) holds this clock back instead of
  * being assumed to keep up, so the backlog it resumes with is not late on arrival. A task silent for
  * {@link #FORGET_SILENT_SENDER} is forgotten, since its partitions may be gone for good (a deleted event
- * topic). Until a tick has arrived there is no reading from data, and deadlines wait; when no upstream task
+ * topic). Until ticks have been arriving for that long (so that every upstream task with data has been
+ * heard from) there is no reading, and deadlines wait; when no upstream task
  * has ticked for that long (a restart while every source partition is quiet: a source task ticks only
  * once it has read something), the stage follows the wall clock from its restored stream time on, so
  * workflows restored from the changelogs are still published.
@@ -53,6 +54,7 @@ public final class ProcessorClock {
   private long extrapolationCapMs;
   private long wallAtLastRecord;
   private long wallAtLastTick;
+  private long wallAtFirstTick = Long.MIN_VALUE;
   private long dataTime = Long.MIN_VALUE;
   private long last = Long.MIN_VALUE;
   private long upstreamReading = Long.MIN_VALUE;
@@ -92,6 +94,9 @@ public final class ProcessorClock {
   /** An upstream task says its clock reads {@code tickMs}. */
   public void upstreamTick(String sender, long tickMs) {
     wallAtLastTick = context.currentSystemTimeMs();
+    if (wallAtFirstTick == Long.MIN_VALUE) {
+      wallAtFirstTick = wallAtLastTick;
+    }
     long[] previous = upstream.get(sender);
     // Ticks of one sender can arrive out of order (a re-sent batch); its reading never goes back either.
     upstream.put(sender, new long[] {previous == null ? tickMs : Math.max(previous[0], tickMs),
@@ -102,13 +107,13 @@ public final class ProcessorClock {
     long wall = context.currentSystemTimeMs();
     if (fromUpstream) {
       long slowest = slowestUpstream(wall);
-      if (slowest != Long.MAX_VALUE) {
+      if (slowest != Long.MAX_VALUE && settled(wall)) {
         last = Math.max(last, slowest);
         upstreamReading = last;
         return last;
       }
       long silentMs = wall - wallAtLastTick;
-      if (silentMs < FORGET_SILENT_SENDER.toMillis()) {
+      if (slowest != Long.MAX_VALUE || silentMs < FORGET_SILENT_SENDER.toMillis()) {
         return fallback(wall);
       }
       // Upstream has been silent all along: follow the wall clock, counting the whole silence as time passed.
@@ -122,6 +127,15 @@ public final class ProcessorClock {
     }
     last = Math.max(last, dataTime + Math.max(0, wall - wallAtLastRecord));
     return last;
+  }
+
+  /**
+   * The first reading waits until every upstream task that has data has had time to tick: at a start with a
+   * backlog, one poll can bring a sparse event partition's whole backlog before any span partition's first
+   * record, and a minimum over only the tasks heard from so far would run ahead and never come back.
+   */
+  private boolean settled(long wall) {
+    return last != Long.MIN_VALUE || (wallAtFirstTick != Long.MIN_VALUE && wall - wallAtFirstTick >= extrapolationCapMs);
   }
 
   private long slowestUpstream(long wall) {
@@ -158,8 +172,9 @@ public final class ProcessorClock {
   public boolean hasData() {
     if (fromUpstream) {
       long wall = context.currentSystemTimeMs();
-      return last != Long.MIN_VALUE || slowestUpstream(wall) != Long.MAX_VALUE
-          || wall - wallAtLastTick >= FORGET_SILENT_SENDER.toMillis();
+      long slowest = slowestUpstream(wall);
+      return last != Long.MIN_VALUE || (slowest != Long.MAX_VALUE && settled(wall))
+          || (slowest == Long.MAX_VALUE && wall - wallAtLastTick >= FORGET_SILENT_SENDER.toMillis());
     }
     return dataTime != Long.MIN_VALUE;
   }

@@ -69,6 +69,8 @@ public final class ReplayDriver implements AutoCloseable {
     props.put(StreamsConfig.STATE_DIR_CONFIG, this.stateDir.toString());
     // No global stores here; saying so keeps Kafka's forward-compatibility warning out of replay output.
     props.put("processing.exception.handler.global.enabled", "true");
+    // The driver commits after every record; the stages' clocks expect their ticks within a commit interval.
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "0");
     this.driver = new TopologyTestDriver(StitchTopology.build(settings, serdes, counters, listeners), props, start);
     this.spans = driver.createInputTopic(settings.spansTopic(), new ByteArraySerializer(), new ByteArraySerializer());
     this.graphs = driver.createOutputTopic(settings.graphsTopic(), new StringDeserializer(),

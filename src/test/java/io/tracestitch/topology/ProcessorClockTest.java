@@ -33,7 +33,8 @@ class ProcessorClockTest {
     clock.init(context);
     clock.upstreamTick("spans@0_0", T - 60_000);
     clock.upstreamTick("events@1_0", T);
-    assertThat(clock.now()).isEqualTo(T - 60_000);
+    wall(3_000);
+    assertThat(clock.now()).isEqualTo(T - 60_000 + 3_000);
   }
 
   @Test
@@ -71,8 +72,21 @@ class ProcessorClockTest {
     wall(30_000);
     assertThat(clock.hasData()).isFalse();
     clock.upstreamTick("spans@0_0", T - 600_000);
+    wall(33_000);
     assertThat(clock.hasData()).isTrue();
-    assertThat(clock.now()).as("a backlog from ten minutes ago").isEqualTo(T - 600_000);
+    assertThat(clock.now()).as("a backlog from ten minutes ago").isEqualTo(T - 600_000 + 3_000);
+  }
+
+  @Test
+  void startWithABacklogWaitsUntilEveryUpstreamTaskWithDataHasTicked() {
+    clock.init(context);
+    // The first poll brought a sparse event partition's whole backlog; the span partitions come a poll later.
+    clock.upstreamTick("events@1_0", T + 20_000);
+    wall(1_000);
+    assertThat(clock.hasData()).as("one upstream task heard from is not enough").isFalse();
+    clock.upstreamTick("spans@0_0", T);
+    wall(3_000);
+    assertThat(clock.now()).isEqualTo(T + 2_000);
   }
 
   @Test
