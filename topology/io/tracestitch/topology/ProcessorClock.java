@@ -30,7 +30,7 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  * </ul>
  *
  * <p>Between two ticks an upstream reading is moved on by the wall time since it arrived, but only for
- * as long as the next tick is due ({@code 2 × tick interval + commit interval}): an upstream task that
+ * as long as the next tick is due ({@code tick interval + commit interval}): an upstream task that
  * falls silent (handed over to another instance, restoring, stuck) holds this clock back instead of
  * being assumed to keep up, so the backlog it resumes with is not late on arrival. A task silent for
  * {@link #FORGET_SILENT_SENDER} is forgotten, since its partitions may be gone for good (a deleted event
@@ -52,6 +52,7 @@ public final class ProcessorClock {
   private final Map<String, long[]> upstream = new HashMap<>();
   private ProcessingContext context;
   private long extrapolationCapMs;
+  private long settleMs;
   private long wallAtLastRecord;
   private long wallAtLastTick;
   private long wallAtFirstTick = Long.MIN_VALUE;
@@ -81,7 +82,10 @@ public final class ProcessorClock {
     // Under exactly-once a tick becomes readable downstream only when its sender commits.
     Object commit = context.appConfigs().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
     long commitMs = commit == null ? 0 : Long.parseLong(commit.toString());
-    this.extrapolationCapMs = 2 * tickInterval.toMillis() + commitMs;
+    // Not more: when the whole stream thread stalls (a long GC, a slow commit) its upstream tasks did not go on
+    // either, and every stage between source and stitcher would add its extrapolation to the error.
+    this.extrapolationCapMs = tickInterval.toMillis() + commitMs;
+    this.settleMs = 2 * tickInterval.toMillis() + commitMs;
   }
 
   /** Call once per input record with its timestamp, before reading {@link #now()}. */
@@ -135,7 +139,7 @@ public final class ProcessorClock {
    * record, and a minimum over only the tasks heard from so far would run ahead and never come back.
    */
   private boolean settled(long wall) {
-    return last != Long.MIN_VALUE || (wallAtFirstTick != Long.MIN_VALUE && wall - wallAtFirstTick >= extrapolationCapMs);
+    return last != Long.MIN_VALUE || (wallAtFirstTick != Long.MIN_VALUE && wall - wallAtFirstTick >= settleMs);
   }
 
   private long slowestUpstream(long wall) {
