@@ -35,9 +35,9 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  * being assumed to keep up, so the backlog it resumes with is not late on arrival. A task silent for
  * {@link #FORGET_SILENT_SENDER} is forgotten, since its partitions may be gone for good (a deleted event
  * topic). Until ticks have been arriving for that long (so that every upstream task with data has been
- * heard from) there is no reading, and deadlines wait; when no upstream task
- * has ticked for that long (a restart while every source partition is quiet: a source task ticks only
- * once it has read something), the stage follows the wall clock from its restored stream time on, so
+ * heard from) there is no reading, and deadlines wait. When no upstream task has ticked at all for
+ * {@link #QUIET_START} after the start (a restart while every source partition is quiet: a source task ticks
+ * only once it has read something), or every one has been forgotten, the stage follows the wall clock, so
  * workflows restored from the changelogs are still published.
  *
  * <p>Never goes backwards. Both readings come from the {@link ProcessingContext}, so a test driver (and
@@ -46,6 +46,12 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
 public final class ProcessorClock {
   /** How long an upstream task may stay silent before it no longer holds this clock back. */
   public static final Duration FORGET_SILENT_SENDER = Duration.ofMinutes(5);
+  /**
+   * How long a stage waits, after it starts, for a first upstream tick before it takes the input for quiet.
+   * A source task ticks only once it has read something, and one with a backlog reads it within its first
+   * polls; when none has ticked this long, nothing is coming.
+   */
+  public static final Duration QUIET_START = Duration.ofSeconds(10);
 
   private final boolean fromUpstream;
   private final Duration tickInterval;
@@ -59,6 +65,7 @@ public final class ProcessorClock {
   private long dataTime = Long.MIN_VALUE;
   private long last = Long.MIN_VALUE;
   private long upstreamReading = Long.MIN_VALUE;
+  private long restoredTime = -1;
 
   private ProcessorClock(boolean fromUpstream, Duration tickInterval) {
     this.fromUpstream = fromUpstream;
@@ -79,6 +86,8 @@ public final class ProcessorClock {
     this.context = context;
     this.wallAtLastRecord = context.currentSystemTimeMs();
     this.wallAtLastTick = wallAtLastRecord;
+    // Read once, here: later the task's stream time also counts records this stage's own punctuations forward.
+    this.restoredTime = context.currentStreamTimeMs();
     // Under exactly-once a tick becomes readable downstream only when its sender commits.
     Object commit = context.appConfigs().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
     long commitMs = commit == null ? 0 : Long.parseLong(commit.toString());
@@ -117,17 +126,19 @@ public final class ProcessorClock {
         return last;
       }
       long silentMs = wall - wallAtLastTick;
-      if (slowest != Long.MAX_VALUE || silentMs < FORGET_SILENT_SENDER.toMillis()) {
+      if (slowest != Long.MAX_VALUE || silentMs < silenceBeforeWallClock()) {
         return fallback(wall);
       }
-      // Upstream has been silent all along: follow the wall clock, counting the whole silence as time passed.
-      long stream = context.currentStreamTimeMs();
-      long base = upstreamReading != Long.MIN_VALUE ? upstreamReading : stream < 0 ? wallAtLastTick : stream;
-      last = Math.max(last, base + silentMs);
+      // Upstream is silent: every task forgotten (the last reading moves on by the whole silence), or none ever
+      // heard from since the start (the input is quiet: the wall clock).
+      last = Math.max(last, upstreamReading != Long.MIN_VALUE ? upstreamReading + silentMs : wall);
       return last;
     }
     if (dataTime == Long.MIN_VALUE) {
-      return fallback(wall);
+      // Nothing read since this task started. After a restart or a hand-over Kafka Streams restores the time of
+      // the partition's last committed record: from there, as if the input had been quiet since. (A backlog
+      // behind it is read within the first polls and carries times at least as late.) Not remembered.
+      return restoredTime < 0 ? fallback(wall) : Math.max(last, restoredTime + Math.max(0, wall - wallAtLastRecord));
     }
     last = Math.max(last, dataTime + Math.max(0, wall - wallAtLastRecord));
     return last;
@@ -140,6 +151,11 @@ public final class ProcessorClock {
    */
   private boolean settled(long wall) {
     return last != Long.MIN_VALUE || (wallAtFirstTick != Long.MIN_VALUE && wall - wallAtFirstTick >= settleMs);
+  }
+
+  /** Never heard from upstream since the start: {@link #QUIET_START}; heard, then all forgotten: already 5 min. */
+  private long silenceBeforeWallClock() {
+    return wallAtFirstTick == Long.MIN_VALUE ? Math.max(QUIET_START.toMillis(), settleMs) : 0;
   }
 
   private long slowestUpstream(long wall) {
@@ -170,16 +186,18 @@ public final class ProcessorClock {
   }
 
   /**
-   * True once this clock reads data: a record (of records), or a tick of a live upstream task (of upstream
-   * ticks). Until then a stage neither acts on deadlines nor sends ticks of its own.
+   * True once this clock reads data: a record or a restored partition time (of records), or ticks of live
+   * upstream tasks (of upstream ticks). Until then a stage neither acts on deadlines nor sends ticks of its own.
    */
   public boolean hasData() {
     if (fromUpstream) {
       long wall = context.currentSystemTimeMs();
       long slowest = slowestUpstream(wall);
       return last != Long.MIN_VALUE || (slowest != Long.MAX_VALUE && settled(wall))
-          || (slowest == Long.MAX_VALUE && wall - wallAtLastTick >= FORGET_SILENT_SENDER.toMillis());
+          || (slowest == Long.MAX_VALUE && wall - wallAtLastTick >= silenceBeforeWallClock());
     }
-    return dataTime != Long.MIN_VALUE;
+    // A restored partition time counts: the task that owns a quiet partition after a restart must still tick, or
+    // the stages after it would wait for the ticks its predecessor sent before it.
+    return dataTime != Long.MIN_VALUE || restoredTime >= 0;
   }
 }

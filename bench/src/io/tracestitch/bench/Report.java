@@ -178,11 +178,11 @@ final class Report {
           o.path("stateDirBytesPerOpenSpan").asDouble(), bytes(run.path("memory").path("peakRssBytes").asLong())));
     }
 
-    JsonNode bounded = r.path("boundedRocksDbMemory").path("open");
+    JsonNode bounded = r.path("rocksDbPerStoreDefaults").path("open");
     if (!bounded.isMissingNode()) {
       JsonNode run = bounded.path("stitch");
       s.append(String.format(Locale.ROOT, "\nThe largest run again with %s: %s spans/s, peak RSS %s (RSS at start %s), "
-              + "fill %,.0f items/s.\n", r.path("boundedRocksDbMemory").path("change").asText(), rate(run),
+              + "fill %,.0f items/s.\n", r.path("rocksDbPerStoreDefaults").path("change").asText(), rate(run),
           bytes(run.path("memory").path("peakRssBytes").asLong()), bytes(run.path("memory").path("rssAtStartBytes").asLong()),
           run.path("fillItemsPerSecond").asDouble()));
     }
@@ -233,7 +233,7 @@ final class Report {
           o.path("stitch"));
     }
     memoryRow(s, "stitching, live latency run (commit " + lat.path("commitIntervalMs").asLong() + " ms)", lat.path("processor"));
-    memoryRow(s, "stitching, largest open-workflows run, bounded RocksDB memory", bounded.path("stitch"));
+    memoryRow(s, "stitching, largest open-workflows run, RocksDB per-store defaults", bounded.path("stitch"));
 
     JsonNode prof = r.path("profile").path("analysis");
     if (!prof.isMissingNode()) {

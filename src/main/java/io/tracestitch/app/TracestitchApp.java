@@ -144,6 +144,11 @@ public final class TracestitchApp implements AutoCloseable {
     if (config.embedded()) {
       props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
     }
+    long rocksDbBytes = config.getLong(TracestitchConfig.ROCKSDB_MEMORY_BYTES);
+    if (rocksDbBytes > 0) {
+      props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, RocksDbMemoryBudget.class.getName());
+      props.put(RocksDbMemoryBudget.BYTES_CONFIG, Long.toString(rocksDbBytes));
+    }
     props.putAll(config.kafkaProperties(bootstrapServers));
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG,
         advertisedServer(props.get(StreamsConfig.APPLICATION_SERVER_CONFIG), httpPort));

@@ -58,6 +58,7 @@ public final class TracestitchConfig extends AbstractConfig {
   public static final String ALERT_PAGERDUTY_ROUTING_KEY = "alerts.pagerduty.routing.key";
   public static final String EMBEDDED_DATA_DIR = "embedded.data.dir";
   public static final String HTTP_PORT = "http.port";
+  public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
   public static final String HTTP_PEER_TIMEOUT_MS = "http.peer.timeout.ms";
   public static final String METRICS_OTLP_ENDPOINT = "metrics.otlp.endpoint";
   public static final String METRICS_OTLP_INTERVAL_MS = "metrics.otlp.interval.ms";
@@ -134,6 +135,12 @@ public final class TracestitchConfig extends AbstractConfig {
       .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
           "Create the topics tracestitch writes (routing, graphs, alerts, dead letters) when they are missing; "
               + "existing topics are never changed. Input topics are only created on the embedded broker.")
+      .define(ROCKSDB_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+          "All the memory RocksDB may use in this instance, shared by every state store: block cache, index and "
+              + "filter blocks, and memtables (a quarter of it). Without a bound each store of each partition takes "
+              + "its own cache and memtables, so native memory grows with partitions rather than data. Keep it "
+              + "inside the container's memory outside the heap. 0 leaves RocksDB's per-store defaults; a "
+              + "rocksdb.config.setter of your own replaces this.")
       .define(EMBEDDED_DATA_DIR, Type.STRING, "", Importance.LOW,
           "Where the embedded broker keeps its data; empty for a temporary directory deleted at exit.")
       .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,

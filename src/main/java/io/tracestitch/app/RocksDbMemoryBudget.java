@@ -1,0 +1,52 @@
+package io.tracestitch.app;
+
+import java.util.Map;
+import org.apache.kafka.streams.state.RocksDBConfigSetter;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Cache;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.WriteBufferManager;
+
+/**
+ * One block cache and one memtable budget shared by every RocksDB store of the process, the pattern Kafka
+ * Streams' documentation gives for bounding memory. By default each store (eight per partition here) gets
+ * its own 50 MB cache and up to three 16 MB memtables, so native memory grows with partitions, not with data.
+ * Measured in the benchmark with 1M open workflows: peak RSS 1.03 GiB instead of 1.72 GiB, and faster, since
+ * one cache serves the hot stores better than eight fixed slices (docs/benchmarks.md).
+ */
+public final class RocksDbMemoryBudget implements RocksDBConfigSetter {
+  /** The setting under which the application passes the budget in bytes (tracestitch's rocksdb.memory.bytes). */
+  public static final String BYTES_CONFIG = "tracestitch.internal.rocksdb.memory.bytes";
+
+  private static Cache cache;
+  private static WriteBufferManager writeBuffers;
+
+  @Override
+  public void setConfig(String storeName, Options options, Map<String, Object> configs) {
+    BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
+    table.setBlockCache(sharedCache(configs));
+    // Index and filter blocks count against the bound too, or they grow outside it with the data.
+    table.setCacheIndexAndFilterBlocks(true);
+    table.setCacheIndexAndFilterBlocksWithHighPriority(true);
+    table.setPinTopLevelIndexAndFilter(true);
+    options.setWriteBufferManager(writeBuffers);
+    options.setTableFormatConfig(table);
+  }
+
+  /** Created by the first store and kept for the life of the process: the budget is the process's, not a store's. */
+  private static synchronized Cache sharedCache(Map<String, Object> configs) {
+    if (cache == null) {
+      long bytes = Long.parseLong(String.valueOf(configs.getOrDefault(BYTES_CONFIG, 256L * 1024 * 1024)));
+      cache = new LRUCache(bytes, -1, false, 0.1);
+      // Memtables are charged to the same cache, so the total stays the bound.
+      writeBuffers = new WriteBufferManager(bytes / 4, cache);
+    }
+    return cache;
+  }
+
+  @Override
+  public void close(String storeName, Options options) {
+    // The cache and the write buffer manager belong to the process, not to one store.
+  }
+}
