@@ -474,7 +474,8 @@ public final class Bench {
     ObjectNode b = out.putObject("rocksDbPerStoreDefaults");
     b.put("change", "rocksdb.config.setter=" + RocksDbPerStoreDefaults.class.getName() + ": RocksDB as Kafka Streams "
         + "configures it, a 50 MB block cache and up to 3 x 16 MB memtables per store, instead of the application's "
-        + "one shared budget (rocksdb.memory.bytes, 256 MiB)");
+        + "one shared budget (rocksdb.memory.bytes, "
+        + io.tracestitch.app.RocksDbMemoryBudget.DEFAULT_BYTES / (1 << 20) + " MiB)");
     b.set("processor", freshProcessor(List.of()));
     b.set("open", openRun(n, Map.of("rocksdb.config.setter", RocksDbPerStoreDefaults.class.getName())));
   }

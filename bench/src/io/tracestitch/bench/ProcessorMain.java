@@ -452,7 +452,7 @@ public final class ProcessorMain {
       // A 10,000-span workflow's graph is larger than the 1 MB default request; see largestGraphBytes.
       p.put(StreamsConfig.producerPrefix("max.request.size"), String.valueOf(64 * 1024 * 1024));
       p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, io.tracestitch.app.RocksDbMemoryBudget.class.getName());
-      p.put(io.tracestitch.app.RocksDbMemoryBudget.BYTES_CONFIG, String.valueOf(256L * 1024 * 1024));
+      p.put(io.tracestitch.app.RocksDbMemoryBudget.BYTES_CONFIG, String.valueOf(io.tracestitch.app.RocksDbMemoryBudget.DEFAULT_BYTES));
       p.putAll(job.streamsOverrides());
       return p;
     }

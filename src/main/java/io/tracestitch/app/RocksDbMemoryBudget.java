@@ -18,6 +18,8 @@ import org.rocksdb.WriteBufferManager;
 public final class RocksDbMemoryBudget implements RocksDBConfigSetter {
   /** The setting under which the application passes the budget in bytes (tracestitch's rocksdb.memory.bytes). */
   public static final String BYTES_CONFIG = "tracestitch.internal.rocksdb.memory.bytes";
+  /** The default of rocksdb.memory.bytes: half of what the base manifest leaves outside the heap. */
+  public static final long DEFAULT_BYTES = 512L * 1024 * 1024;
 
   private static Cache cache;
   private static WriteBufferManager writeBuffers;
@@ -37,7 +39,7 @@ public final class RocksDbMemoryBudget implements RocksDBConfigSetter {
   /** Created by the first store and kept for the life of the process: the budget is the process's, not a store's. */
   private static synchronized Cache sharedCache(Map<String, Object> configs) {
     if (cache == null) {
-      long bytes = Long.parseLong(String.valueOf(configs.getOrDefault(BYTES_CONFIG, 256L * 1024 * 1024)));
+      long bytes = Long.parseLong(String.valueOf(configs.getOrDefault(BYTES_CONFIG, DEFAULT_BYTES)));
       cache = new LRUCache(bytes, -1, false, 0.1);
       // Memtables are charged to the same cache, so the total stays the bound.
       writeBuffers = new WriteBufferManager(bytes / 4, cache);

@@ -135,7 +135,7 @@ public final class TracestitchConfig extends AbstractConfig {
       .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
           "Create the topics tracestitch writes (routing, graphs, alerts, dead letters) when they are missing; "
               + "existing topics are never changed. Input topics are only created on the embedded broker.")
-      .define(ROCKSDB_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+      .define(ROCKSDB_MEMORY_BYTES, Type.LONG, io.tracestitch.app.RocksDbMemoryBudget.DEFAULT_BYTES, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
           "All the memory RocksDB may use in this instance, shared by every state store: block cache, index and "
               + "filter blocks, and memtables (a quarter of it). Without a bound each store of each partition takes "
               + "its own cache and memtables, so native memory grows with partitions rather than data. Keep it "

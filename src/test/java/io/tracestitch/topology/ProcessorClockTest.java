@@ -36,7 +36,7 @@ class ProcessorClockTest {
     clock.upstreamTick("spans@0_0", T - 60_000);
     clock.upstreamTick("events@1_0", T);
     wall(3_000);
-    assertThat(clock.now()).isEqualTo(T - 60_000 + 2_000);
+    assertThat(clock.now()).isEqualTo(T - 60_000 + 3_000);
   }
 
   @Test
@@ -49,8 +49,8 @@ class ProcessorClockTest {
       wall(s * 1000L);
       clock.upstreamTick("spans@0_0", T + s * 1000L);
     }
-    // Moved on only as far as 0_1's next tick was due (a tick interval + a commit interval), not by the 40 s.
-    assertThat(clock.now()).isEqualTo(T + 2_000);
+    // Moved on only as far as 0_1's next tick was due (two tick intervals + a commit interval), not by the 40 s.
+    assertThat(clock.now()).isEqualTo(T + 3_000);
     // Its new owner resumes from where it was: the clock follows again.
     clock.upstreamTick("spans@0_1", T + 5_000);
     assertThat(clock.now()).isEqualTo(T + 5_000);
@@ -76,7 +76,7 @@ class ProcessorClockTest {
     clock.upstreamTick("spans@0_0", T - 600_000);
     wall(8_000);
     assertThat(clock.hasData()).isTrue();
-    assertThat(clock.now()).as("a backlog from ten minutes ago").isEqualTo(T - 600_000 + 2_000);
+    assertThat(clock.now()).as("a backlog from ten minutes ago").isEqualTo(T - 600_000 + 3_000);
   }
 
   @Test
