@@ -82,7 +82,7 @@ public record StitchSettings(
         "otlp_spans", SpanEncoding.OTLP_PROTO, List.of("order.created", "payment.authorized"), null,
         "workflow-graphs", "trace-alerts", "tracestitch-dlq", "tracestitch",
         Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofMinutes(10),
-        Duration.ofSeconds(1), 20_000, 200, Duration.ofMillis(100),
+        Duration.ofMillis(500), 20_000, 200, Duration.ofMillis(100),
         SpanAttributeSettings.defaults(), EventIdentitySettings.defaults(), Contracts.NONE,
         ExpectationSettings.defaults(), AlertSettings.defaults(), Duration.ZERO);
   }

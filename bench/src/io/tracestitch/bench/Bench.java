@@ -62,7 +62,7 @@ public final class Bench {
   private static final long MAX_DURATION_MS = 600_000;
   /** Short, unlike the product's 10 min, so that removing published workflows is part of the all-in cost. */
   private static final long RETENTION_MS = 5_000;
-  private static final long PUNCTUATION_MS = 1_000;
+  private static final long PUNCTUATION_MS = 500;
   private static final int FAN_OUT = 4;
   private static final int BATCH_SPANS = 50;
   private static final int HEADLINE_SPANS_PER_WORKFLOW = 20;

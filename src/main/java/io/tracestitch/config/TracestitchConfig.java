@@ -208,7 +208,9 @@ public final class TracestitchConfig extends AbstractConfig {
       .define(MAX_SPANS, Type.INT, D.maxSpansPerWorkflow(), ConfigDef.Range.atLeast(1), Importance.MEDIUM,
           "Cap on spans and events stored per workflow; beyond it they are counted and the graph is marked truncated.")
       .define(PUNCTUATION_INTERVAL_MS, Type.LONG, D.punctuationInterval().toMillis(), ConfigDef.Range.atLeast(10),
-          Importance.LOW, "How often the wall-clock punctuators look for workflows and traces that are due.")
+          Importance.LOW, "How often the wall-clock punctuators look for workflows and traces that are due, and how "
+              + "often each stage tells the next how far it has read. Graphs wait for up to two of these beyond the "
+              + "gap (benchmark, gap 2 s: p99 2.8 s at 500 ms, 4.1-4.6 s at 1 s); the cost per span is the same.")
       .define(MAX_SPANS_PER_RECORD, Type.INT, D.maxSpansPerMessage(), ConfigDef.Range.atLeast(1), Importance.LOW,
           "Cap on spans in one record of the routing topics, to stay under the broker's maximum record size.")
       .define(CLOCK_SKEW_TOLERANCE_MS, Type.LONG, D.clockSkewTolerance().toMillis(), ConfigDef.Range.atLeast(0),
