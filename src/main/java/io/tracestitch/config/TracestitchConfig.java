@@ -355,8 +355,8 @@ public final class TracestitchConfig extends AbstractConfig {
   /**
    * The commit interval the application runs with: 100 ms (Kafka Streams' own exactly-once default) unless the
    * user chose otherwise. Under exactly-once each hop's output is readable only after a commit, and a graph
-   * passes three hops: at 1 s the benchmark's p99 from last span to readable graph was 7.5 s (gap 2 s), at
-   * 100 ms 4.1-4.6 s, for some throughput (1 s commits did 1.2x the spans/s).
+   * passes three hops: at 1 s the benchmark's p99 from last span to readable graph was 5.0 s (gap 2 s), at
+   * 100 ms 2.8 s, for some throughput (1 s commits did 1.2-1.45x the spans/s).
    */
   public long commitIntervalMs() {
     Object chosen = originals().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
