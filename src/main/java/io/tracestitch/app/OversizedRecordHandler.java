@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A record too large for the producer or the topic is dropped, counted and explained, instead of stopping
- * the stream. Kafka Streams' default would fail the thread, and because the same workflow is published again
+ * the stream. Graphs are measured before the send ({@link GraphSizeLimit}), which matters under exactly-once:
+ * a record the broker rejects leaves the transaction in error, and the stream thread is replaced anyway. Kafka Streams' default would fail the thread, and because the same workflow is published again
  * after the restart, one very large workflow would stop stitching for everyone until someone changed a
  * setting. Every other send error still fails as before.
  */
@@ -28,21 +29,35 @@ public final class OversizedRecordHandler implements ProductionExceptionHandler 
     counters = given instanceof StitchCounters c ? c : null;
   }
 
+  /** A graph over its topic's limit, refused before the send (the usual case: see {@link GraphSizeLimit}). */
+  @Override
+  public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
+      SerializationExceptionOrigin origin) {
+    if (!(exception instanceof GraphSizeLimit.TooLarge)) {
+      return Response.fail();
+    }
+    drop(record.topic(), record.key() == null ? "none" : record.key().toString(), exception);
+    return Response.resume();
+  }
+
+  /** A record the producer or the broker refused after all (another output than the graphs, or a limit lowered since). */
   @Override
   public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record,
       Exception exception) {
     if (!(exception instanceof RecordTooLargeException)) {
       return Response.fail();
     }
-    int bytes = (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
-    log.error("Dropped a {}-byte record for topic '{}' (key {}): it is larger than the producer's max.request.size "
-        + "or the topic's max.message.bytes allow ({}). Raise both (producer.max.request.size and the topic's "
-        + "max.message.bytes), or lower workflow.max.spans so that graphs stay smaller.", bytes, record.topic(),
-        record.key() == null ? "none" : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8),
+    drop(record.topic(), record.key() == null ? "none"
+        : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8), exception);
+    return Response.resume();
+  }
+
+  private void drop(String topic, String key, Exception exception) {
+    log.error("Dropped a record for topic '{}' (key {}): {} Raise the topic's max.message.bytes and "
+        + "producer.max.request.size together, or lower workflow.max.spans so that graphs stay smaller.", topic, key,
         exception.getMessage());
     if (counters != null) {
       counters.add("records.too_large", 1);
     }
-    return Response.resume();
   }
 }

@@ -30,9 +30,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -106,7 +110,7 @@ public final class TracestitchApp implements AutoCloseable {
     offsets = new AdminConsumerOffsets(Admin.create(adminProps));
     List<GraphListener> graphListeners = new ArrayList<>(listeners);
     graphListeners.add(telemetry.graphListener());
-    Topology topology = StitchTopology.build(config.stitchSettings(), serdes(), counters, graphListeners, offsets);
+    Topology topology = StitchTopology.build(config.stitchSettings(), serdes(props), counters, graphListeners, offsets);
     log.info("Topology:\n{}", topology.describe());
     streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
@@ -196,14 +200,49 @@ public final class TracestitchApp implements AutoCloseable {
     return names;
   }
 
-  private StitchSerdes serdes() {
-    Serde<WorkflowGraph> graph = RecordSerdes.forFormat(config.outputFormat(), WorkflowGraph.class, config.serdeConfig());
+  private StitchSerdes serdes(Properties props) {
+    Serde<WorkflowGraph> format = RecordSerdes.forFormat(config.outputFormat(), WorkflowGraph.class, config.serdeConfig());
+    Serde<WorkflowGraph> graph = Serdes.serdeFrom(graphSizeLimit(format.serializer(), props), format.deserializer());
     String alertFormat = config.getString(TracestitchConfig.ALERT_FORMAT);
     Serde<Alert> alert = alertFormat.isEmpty()
         ? RecordSerdes.forFormat(config.outputFormat(), Alert.class, config.serdeConfig())
         : AlertPayloads.serde(AlertPayloads.Style.parse(alertFormat),
             config.getPassword(TracestitchConfig.ALERT_PAGERDUTY_ROUTING_KEY).value());
     return StitchSerdes.withOutput(graph, alert);
+  }
+
+  /**
+   * The largest graph record both the producer and the graph topic take, less room for the batch's own header:
+   * the smaller of producer.max.request.size and the topic's max.message.bytes (read from the broker; a topic
+   * someone created by hand keeps Kafka's 1 MB default).
+   */
+  private <T> GraphSizeLimit<T> graphSizeLimit(org.apache.kafka.common.serialization.Serializer<T> inner,
+      Properties props) {
+    Object producerMax = props.getOrDefault(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        props.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1024 * 1024));
+    int limit = Integer.parseInt(producerMax.toString().trim());
+    String why = "producer.max.request.size allows";
+    String topic = config.stitchSettings().graphsTopic();
+    Properties adminProps = new Properties();
+    adminProps.putAll(config.kafkaProperties(bootstrapServers));
+    adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (Admin admin = Admin.create(adminProps)) {
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+      ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get(30, java.util.concurrent.TimeUnit.SECONDS)
+          .get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+      if (entry != null && entry.value() != null && Integer.parseInt(entry.value()) < limit) {
+        limit = Integer.parseInt(entry.value());
+        why = "topic '" + topic + "' takes (max.message.bytes)";
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+      log.warn("Could not read max.message.bytes of the graph topic '{}' ({}); graphs are limited to {} bytes, what "
+          + "producer.max.request.size allows.", topic, e.getMessage(), limit);
+    }
+    log.info("Graphs larger than {} bytes are dropped and counted (records.too_large): the {}.", limit, why);
+    // Room for the record batch's header and the record's key and framing.
+    return new GraphSizeLimit<>(inner, Math.max(1, limit - 1024), why);
   }
 
   private void createTopics(TopicPlan plan) {
