@@ -30,7 +30,7 @@ final class GraphSizeLimit<T> implements Serializer<T> {
   public byte[] serialize(String topic, T data) {
     byte[] bytes = inner.serialize(topic, data);
     if (bytes != null && bytes.length > maxBytes) {
-      throw new TooLarge("The graph is " + bytes.length + " bytes, over the " + maxBytes + " bytes " + why + ".");
+      throw new TooLarge("The graph is " + bytes.length + " bytes, over the " + maxBytes + " bytes that the " + why + ".");
     }
     return bytes;
   }

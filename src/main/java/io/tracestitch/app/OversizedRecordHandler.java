@@ -40,7 +40,11 @@ public final class OversizedRecordHandler implements ProductionExceptionHandler 
     return Response.resume();
   }
 
-  /** A record the producer or the broker refused after all (another output than the graphs, or a limit lowered since). */
+  /**
+   * A record the producer or the broker refused after all (another output than the graphs, or a limit lowered
+   * since start-up). Under at-least-once dropping it is enough; under exactly-once the transaction is already in
+   * error and the stream thread is replaced anyway, so this only explains why.
+   */
   @Override
   public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record,
       Exception exception) {

@@ -29,7 +29,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
@@ -105,9 +104,7 @@ public final class TracestitchApp implements AutoCloseable {
     telemetry = Telemetry.start(counters, self.host() + ":" + self.port(),
         config.getString(TracestitchConfig.METRICS_OTLP_ENDPOINT),
         Duration.ofMillis(config.getLong(TracestitchConfig.METRICS_OTLP_INTERVAL_MS)));
-    Properties adminProps = new Properties();
-    adminProps.putAll(config.kafkaProperties(bootstrapServers));
-    offsets = new AdminConsumerOffsets(Admin.create(adminProps));
+    offsets = new AdminConsumerOffsets(Admin.create(config.kafkaProperties(bootstrapServers)));
     List<GraphListener> graphListeners = new ArrayList<>(listeners);
     graphListeners.add(telemetry.graphListener());
     Topology topology = StitchTopology.build(config.stitchSettings(), serdes(props), counters, graphListeners, offsets);
@@ -141,8 +138,12 @@ public final class TracestitchApp implements AutoCloseable {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
     // A graph of workflow.max.spans spans is several MB (about 220 bytes a span); the graph topic is created
     // to take that much (TopicPlan), and a record that is still too large is dropped with an explanation.
-    props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
-        Integer.toString(TopicPlan.GRAPH_MAX_BYTES));
+    Properties kafka = config.kafkaProperties(bootstrapServers);
+    if (!kafka.containsKey(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)) {
+      // Only when unset: a producer.-prefixed default would override the user's plain max.request.size.
+      props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+          Integer.toString(TopicPlan.GRAPH_MAX_BYTES));
+    }
     props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class.getName());
     props.put(OversizedRecordHandler.COUNTERS_CONFIG, counters);
     if (config.embedded()) {
@@ -153,7 +154,7 @@ public final class TracestitchApp implements AutoCloseable {
       props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, RocksDbMemoryBudget.class.getName());
       props.put(RocksDbMemoryBudget.BYTES_CONFIG, Long.toString(rocksDbBytes));
     }
-    props.putAll(config.kafkaProperties(bootstrapServers));
+    props.putAll(kafka);
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG,
         advertisedServer(props.get(StreamsConfig.APPLICATION_SERVER_CONFIG), httpPort));
     if (!props.containsKey(StreamsConfig.STATE_DIR_CONFIG)) {
@@ -221,18 +222,15 @@ public final class TracestitchApp implements AutoCloseable {
     Object producerMax = props.getOrDefault(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
         props.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1024 * 1024));
     int limit = Integer.parseInt(producerMax.toString().trim());
-    String why = "producer.max.request.size allows";
+    String why = "producer.max.request.size allows (" + limit + ")";
     String topic = config.stitchSettings().graphsTopic();
-    Properties adminProps = new Properties();
-    adminProps.putAll(config.kafkaProperties(bootstrapServers));
-    adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (Admin admin = Admin.create(adminProps)) {
+    try (Admin admin = Admin.create(config.kafkaProperties(bootstrapServers))) {
       ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
       ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get(30, java.util.concurrent.TimeUnit.SECONDS)
           .get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
       if (entry != null && entry.value() != null && Integer.parseInt(entry.value()) < limit) {
         limit = Integer.parseInt(entry.value());
-        why = "topic '" + topic + "' takes (max.message.bytes)";
+        why = "topic '" + topic + "' takes (max.message.bytes " + limit + ")";
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -240,16 +238,15 @@ public final class TracestitchApp implements AutoCloseable {
       log.warn("Could not read max.message.bytes of the graph topic '{}' ({}); graphs are limited to {} bytes, what "
           + "producer.max.request.size allows.", topic, e.getMessage(), limit);
     }
-    log.info("Graphs larger than {} bytes are dropped and counted (records.too_large): the {}.", limit, why);
     // Room for the record batch's header and the record's key and framing.
-    return new GraphSizeLimit<>(inner, Math.max(1, limit - 1024), why);
+    int maxGraphBytes = Math.max(1, limit - 1024);
+    log.info("Graphs larger than {} bytes are dropped and counted (records.too_large): the {}, less 1 KiB of framing.",
+        maxGraphBytes, why);
+    return new GraphSizeLimit<>(inner, maxGraphBytes, why + ", less 1 KiB of framing");
   }
 
   private void createTopics(TopicPlan plan) {
-    Properties adminProps = new Properties();
-    adminProps.putAll(config.kafkaProperties(bootstrapServers));
-    adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (Admin admin = Admin.create(adminProps)) {
+    try (Admin admin = Admin.create(config.kafkaProperties(bootstrapServers))) {
       List<NewTopic> topics = new ArrayList<>();
       plan.partitions().forEach((name, partitions) -> topics.add(new NewTopic(name, java.util.Optional.of(partitions),
           java.util.Optional.empty()).configs(plan.configs().getOrDefault(name, java.util.Map.of()))));
