@@ -59,16 +59,19 @@ final class AlertBook {
     return Optional.ofNullable(entries.get(dedupKey));
   }
 
-  /** The firing alerts whose latest record is younger than {@code hold}, by dedup key. */
-  List<Entry> firing(long nowMs, Duration hold) {
-    List<Entry> firing = new ArrayList<>();
+  /**
+   * What to post to Alertmanager again: the firing alerts younger than {@code hold}, and the alerts resolved less
+   * than {@code resolvedFor} ago (see {@link AlertmanagerProtocol} for why a resolve is posted more than once).
+   */
+  List<Entry> repostable(long nowMs, Duration hold, Duration resolvedFor) {
+    List<Entry> repostable = new ArrayList<>();
     for (Entry entry : entries.values()) {
-      if (entry.firing() && entry.fresh(nowMs, hold)) {
-        firing.add(entry);
+      if (entry.firing() ? entry.fresh(nowMs, hold) : entry.fresh(nowMs, resolvedFor)) {
+        repostable.add(entry);
       }
     }
-    firing.sort(Comparator.comparing(e -> e.alert().getDedupKey()));
-    return firing;
+    repostable.sort(Comparator.comparing(e -> e.alert().getDedupKey()));
+    return repostable;
   }
 
   /** How many alerts fire, however old their latest record. */

@@ -25,6 +25,12 @@ import java.util.Optional;
  * its own {@code endsAt}. When an alert's labels change (its severity, say), the old label set is resolved in
  * the same request, or it would linger as a second alert.
  *
+ * <p>A resolve is posted again with the firing alerts for four re-post intervals after it was written, as
+ * Prometheus keeps re-sending resolved alerts: Alertmanager resolves an alert only once the {@code endsAt} it is
+ * given has passed by its own clock, and otherwise keeps the later {@code endsAt} of the last firing post. A
+ * resolve that reaches an Alertmanager whose clock is behind the processor's would leave the alert active until
+ * that forward {@code endsAt}; the next re-post after its clock has caught up resolves it.
+ *
  * <p>Alertmanager takes the valid alerts of a request even when it answers 400 for one of them; after a 400 the
  * waiting records go one request each, so that only the one at fault is dead-lettered.
  */
@@ -78,7 +84,7 @@ final class AlertmanagerProtocol implements TargetProtocol {
     }
     int reposts = 0;
     if (everyFiring) {
-      for (AlertBook.Entry entry : book.firing(nowMs, hold)) {
+      for (AlertBook.Entry entry : book.repostable(nowMs, hold, endsAfter)) {
         if (!latest.containsKey(entry.alert().getDedupKey())) {
           body.add(node(entry.alert(), entry.recordTimestampMs(), nowMs));
           reposts++;
@@ -120,7 +126,7 @@ final class AlertmanagerProtocol implements TargetProtocol {
 
   @Override
   public long nextDueMs(AlertBook book, long nowMs) {
-    return book.firing(nowMs, hold).isEmpty() ? Long.MAX_VALUE : lastEveryFiringMs + repost.toMillis();
+    return book.repostable(nowMs, hold, endsAfter).isEmpty() ? Long.MAX_VALUE : lastEveryFiringMs + repost.toMillis();
   }
 
   /**

@@ -53,16 +53,19 @@ class AlertmanagerProtocolTest {
   }
 
   @Test
-  void aStaleTriggerAfterTheResolveWasPostedIsNeverPosted() {
+  void aStaleTriggerAfterTheResolveWasPostedIsNeverPosted() throws Exception {
     Alert resolve = Alerts.resolve("loyalty", T0, 3, T0 + 70_000);
     book.record(resolve, T0 + 70_000, Records.at(0, 2, 0, resolve).partition());
     PendingAlert stale = Records.at(0, 3, T0 + 71_000, Alerts.trigger("loyalty", T0, 2));
 
     Delivery delivery = protocol.next(Records.pending(stale), book, T0 + 72_000).orElseThrow();
 
-    assertThat(delivery.needsRequest()).isFalse();
     assertThat(delivery.settled()).containsExactly(stale);
     assertThat(delivery.sent()).isEmpty();
+    // All it may carry is the resolve again (see the next test), never the stale trigger's forward endsAt.
+    for (JsonNode alert : JSON.readTree(delivery.request())) {
+      assertThat(Instant.parse(alert.get("endsAt").asText())).isEqualTo(Instant.ofEpochMilli(T0 + 70_000));
+    }
   }
 
   @Test
@@ -92,6 +95,20 @@ class AlertmanagerProtocolTest {
         .as("no later than the record's time plus the hold").isEqualTo(Instant.ofEpochMilli(T0 + 600_000));
     assertThat(protocol.next(new PendingAlerts(), book, T0 + 600_001)).isEmpty();
     assertThat(protocol.nextDueMs(book, T0 + 600_001)).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void aResolveIsPostedAgainForFourIntervalsSoAnAlertmanagerWhoseClockIsBehindStillResolvesIt() throws Exception {
+    PendingAlert resolve = Records.at(0, 0, T0, Alerts.resolve("loyalty", T0 - 60_000, 2, T0));
+    Delivery first = protocol.next(Records.pending(resolve), book, T0).orElseThrow();
+    protocol.accepted(first, book, T0);
+
+    Delivery again = protocol.next(new PendingAlerts(), book, T0 + 60_000).orElseThrow();
+    assertThat(again.reposts()).isEqualTo(1);
+    assertThat(Instant.parse(JSON.readTree(again.request()).get(0).get("endsAt").asText()))
+        .isEqualTo(Instant.ofEpochMilli(T0));
+    protocol.accepted(again, book, T0 + 60_000);
+    assertThat(protocol.next(new PendingAlerts(), book, T0 + 240_000)).as("four intervals on").isEmpty();
   }
 
   @Test
