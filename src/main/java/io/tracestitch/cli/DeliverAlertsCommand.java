@@ -31,8 +31,14 @@ final class DeliverAlertsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AlertDelivery delivery = new AlertDelivery(RunCommand.load(config, overrides));
+    try {
+      delivery.start();
+    } catch (RuntimeException e) {
+      // A wrong setting is reported by Main in one sentence; whatever had started is stopped first.
+      delivery.close();
+      throw e;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(delivery::close, "tracestitch-delivery-shutdown"));
-    delivery.start();
     delivery.awaitStop();
     return 0;
   }

@@ -89,9 +89,11 @@ class AlertmanagerDeliveryIT {
           .set(TracestitchConfig.DELIVERY_ALERTMANAGER_URL, alertmanager.url().toString())
           .set(TracestitchConfig.DELIVERY_ALERTMANAGER_REPOST_MS, "1000").start();
       simulation = CheckoutSimulation.start(faulty);
+      long checkoutStarted = System.nanoTime();
 
       DeliveryHarness.await("analytics' silent failure active in Alertmanager", Duration.ofSeconds(60),
           () -> !active().isEmpty());
+      long firedAfterMs = (System.nanoTime() - checkoutStarted) / 1_000_000;
       JsonNode firing = active().get(0);
       assertThat(firing.get("labels").get("alertname").asText()).isEqualTo("TracestitchSilentFailure");
       assertThat(firing.get("annotations").get("summary").asText())
@@ -117,17 +119,20 @@ class AlertmanagerDeliveryIT {
 
       // The fault ends: the same checkout without faults, analytics handles order.created again.
       simulation.close();
+      long faultEnded = System.nanoTime();
       simulation = CheckoutSimulation.start(SimulationSettings.of(bootstrap, topics, 2, Faults.none()));
       DeliveryHarness.await("the alert resolved in Alertmanager", Duration.ofSeconds(90), () -> active().isEmpty());
+      long resolvedAfterMs = (System.nanoTime() - faultEnded) / 1_000_000;
       List<Alert> after = alerts(prefix + "-alerts", "tracestitch/silent_failure/analytics/order.created");
       assertThat(after.get(after.size() - 1).getAction()).as("resolved by the processor's RESOLVE")
           .isEqualTo(AlertAction.RESOLVE);
       assertThat(delivery.count("alertmanager", "delivered")).isGreaterThanOrEqualTo(2);
-      System.out.printf("AlertmanagerDeliveryIT: active in Alertmanager through %d re-posts over %d s (resolve_timeout"
-              + " %d s), %d alert records delivered, resolved after the fault ended%n",
-          (long) delivery.metrics().sum("tracestitch_delivery_reposts_total", Map.of("target", "alertmanager")),
+      System.out.printf("AlertmanagerDeliveryIT: active in Alertmanager %d ms after the checkout started, kept active "
+              + "over %d s (resolve_timeout %d s) by %d re-posts with %d distinct endsAt, %d alert records delivered, "
+              + "resolved %d ms after the fault ended%n", firedAfterMs,
           RESOLVE_TIMEOUT.multipliedBy(5).toSeconds(), RESOLVE_TIMEOUT.toSeconds(),
-          (long) delivery.count("alertmanager", "delivered"));
+          (long) delivery.metrics().sum("tracestitch_delivery_reposts_total", Map.of("target", "alertmanager")),
+          endsAts.size(), (long) delivery.count("alertmanager", "delivered"), resolvedAfterMs);
     } finally {
       if (simulation != null) {
         simulation.close();

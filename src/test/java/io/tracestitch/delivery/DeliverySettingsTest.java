@@ -57,6 +57,17 @@ class DeliverySettingsTest {
         .hasMessageContaining("bootstrap.servers").hasMessageContaining("running tracestitch");
   }
 
+  @Test
+  void theCommandSaysWhatIsMissingInOneSentenceAndExitsWith2() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = io.tracestitch.cli.MainAccess.run(err, "deliver-alerts", "--set", "bootstrap.servers=kafka:9092",
+        "--set", "delivery.targets=pagerduty");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("tracestitch: ").contains("alerts.pagerduty.routing.key")
+        .doesNotContain("Exception");
+  }
+
   private static TracestitchConfig load(Map<String, String> values, Map<String, String> environment) {
     Map<String, String> all = new HashMap<>(values);
     all.putIfAbsent("bootstrap.servers", "kafka:9092");
