@@ -56,7 +56,18 @@ public final class AlertPayloads {
    */
   public static ArrayNode alertmanager(Alert alert) {
     ArrayNode array = JSON.createArrayNode();
-    ObjectNode a = array.addObject();
+    array.add(alertmanagerAlert(alert, alert.getAction() == AlertAction.RESOLVE && alert.getEndsAtMs() != null
+        ? Instant.ofEpochMilli(alert.getEndsAtMs()) : null));
+    return array;
+  }
+
+  /**
+   * One Alertmanager alert with the {@code endsAt} the caller chose: a time ahead keeps a firing alert active
+   * until then (a sender that re-posts it keeps it alive, one that stops lets it end), a time past resolves it,
+   * null leaves it to Alertmanager's resolve timeout.
+   */
+  public static ObjectNode alertmanagerAlert(Alert alert, Instant endsAt) {
+    ObjectNode a = JSON.createObjectNode();
     ObjectNode labels = a.putObject("labels");
     alert.getLabels().forEach(labels::put);
     ObjectNode annotations = a.putObject("annotations");
@@ -65,13 +76,13 @@ public final class AlertPayloads {
     annotations.put("sample_workflow_ids", String.join(",", alert.getSampleWorkflowIds()));
     annotations.put("dedup_key", alert.getDedupKey());
     a.put("startsAt", Instant.ofEpochMilli(alert.getFirstSeenMs()).toString());
-    if (alert.getAction() == AlertAction.RESOLVE && alert.getEndsAtMs() != null) {
-      a.put("endsAt", Instant.ofEpochMilli(alert.getEndsAtMs()).toString());
+    if (endsAt != null) {
+      a.put("endsAt", endsAt.toString());
     }
     if (alert.getGeneratorUrl() != null) {
       a.put("generatorURL", alert.getGeneratorUrl());
     }
-    return array;
+    return a;
   }
 
   /** The alert topic's value format for paging sinks. */

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     description = {
         "Stitches OpenTelemetry spans and business events from Kafka into end-to-end workflow graphs,",
         "and pages when an asynchronous branch stalls or a fire-and-forget consumer fails silently."},
-    subcommands = {RunCommand.class, ReplayCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, ReplayCommand.class, DemoCommand.class, DeliverAlertsCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

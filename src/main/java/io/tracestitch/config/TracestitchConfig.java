@@ -1,5 +1,6 @@
 package io.tracestitch.config;
 
+import io.tracestitch.delivery.DeliverySettings;
 import io.tracestitch.serdes.OutputFormat;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.alert.AlertSettings;
@@ -56,6 +57,16 @@ public final class TracestitchConfig extends AbstractConfig {
   public static final String ALERT_LINK_TEMPLATE = "alerts.link.template";
   public static final String ALERT_FORMAT = "alerts.format";
   public static final String ALERT_PAGERDUTY_ROUTING_KEY = "alerts.pagerduty.routing.key";
+  public static final String DELIVERY_TARGETS = "delivery.targets";
+  public static final String DELIVERY_GROUP_ID = "delivery.group.id";
+  public static final String DELIVERY_ALERTMANAGER_URL = "delivery.alertmanager.url";
+  public static final String DELIVERY_ALERTMANAGER_REPOST_MS = "delivery.alertmanager.repost.interval.ms";
+  public static final String DELIVERY_ALERTMANAGER_FIRING_HOLD_MS = "delivery.alertmanager.firing.hold.ms";
+  public static final String DELIVERY_PAGERDUTY_URL = "delivery.pagerduty.url";
+  public static final String DELIVERY_RETRY_INITIAL_MS = "delivery.retry.initial.ms";
+  public static final String DELIVERY_RETRY_MAX_MS = "delivery.retry.max.ms";
+  public static final String DELIVERY_REQUEST_TIMEOUT_MS = "delivery.request.timeout.ms";
+  public static final String DELIVERY_UNREADY_AFTER_MS = "delivery.unready.after.ms";
   public static final String EMBEDDED_DATA_DIR = "embedded.data.dir";
   public static final String HTTP_PORT = "http.port";
   public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
@@ -105,6 +116,15 @@ public final class TracestitchConfig extends AbstractConfig {
   private static final EventIdentitySettings EI = EventIdentitySettings.defaults();
   private static final ExpectationSettings EX = ExpectationSettings.defaults();
   private static final AlertSettings AL = AlertSettings.defaults();
+  private static final ConfigDef.Validator DELIVERY_TARGET_NAMES = (name, value) -> {
+    for (Object target : (List<?>) value) {
+      try {
+        DeliverySettings.Target.named(target.toString());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name, value, e.getMessage());
+      }
+    }
+  };
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.LIST, List.of(), Importance.HIGH,
@@ -191,7 +211,41 @@ public final class TracestitchConfig extends AbstractConfig {
           Importance.MEDIUM, "Value format of the alert topic: empty to follow output.format; pagerduty or alertmanager "
               + "to write each record as that API's JSON body, so an HTTP sink can forward it unchanged.")
       .define(ALERT_PAGERDUTY_ROUTING_KEY, Type.PASSWORD, "", Importance.LOW,
-          "The PagerDuty integration key written into pagerduty alert payloads (give it as an environment variable).")
+          "The PagerDuty integration key written into pagerduty alert payloads, and the one deliver-alerts sends "
+              + "with (give it as an environment variable, from a secret).")
+      .define(DELIVERY_TARGETS, Type.LIST, List.of(), DELIVERY_TARGET_NAMES, Importance.HIGH,
+          "deliver-alerts: where it sends the alert topic, alertmanager and/or pagerduty. Each target reads the "
+              + "topic in a consumer group of its own, so one that is down never holds the other back.")
+      .define(DELIVERY_GROUP_ID, Type.STRING, "tracestitch-delivery", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+          "deliver-alerts: prefix of its consumer groups, one per target (tracestitch-delivery-alertmanager, "
+              + "tracestitch-delivery-pagerduty). A new group starts at the end of the topic; what is firing then "
+              + "reaches Alertmanager at once and PagerDuty with the processor's next re-send.")
+      .define(DELIVERY_ALERTMANAGER_URL, Type.STRING, "", Importance.HIGH,
+          "deliver-alerts: the Alertmanager base URL, e.g. http://alertmanager:9093 (alerts are posted to "
+              + "/api/v2/alerts under it).")
+      .define(DELIVERY_ALERTMANAGER_REPOST_MS, Type.LONG, 60_000L, ConfigDef.Range.between(1000, 240_000),
+          Importance.MEDIUM, "deliver-alerts: every firing alert is posted to Alertmanager again this often, with "
+              + "endsAt four of these ahead, whether or not the topic brought anything new: a delivery that lagged or "
+              + "restarted still keeps Alertmanager from resolving what fires, and if tracestitch stops, its alerts "
+              + "end by themselves.")
+      .define(DELIVERY_ALERTMANAGER_FIRING_HOLD_MS, Type.LONG, 600_000L, ConfigDef.Range.atLeast(1000),
+          Importance.LOW, "deliver-alerts: a firing alert whose latest record is older than this is no longer "
+              + "re-posted (the processor re-sends firing alerts every alerts.resend.interval.ms, so an older one "
+              + "means it stopped); keep it above twice alerts.resend.interval.ms.")
+      .define(DELIVERY_PAGERDUTY_URL, Type.STRING, "https://events.pagerduty.com/v2/enqueue", Importance.MEDIUM,
+          "deliver-alerts: the PagerDuty Events API v2 endpoint (https://events.eu.pagerduty.com/v2/enqueue for "
+              + "the EU service region); the routing key is alerts.pagerduty.routing.key.")
+      .define(DELIVERY_RETRY_INITIAL_MS, Type.LONG, 500L, ConfigDef.Range.atLeast(1), Importance.LOW,
+          "deliver-alerts: delay before the first retry after a 429, a 5xx, a timeout or a connection error; each "
+              + "further retry doubles it, with jitter. A 400 is never retried: the record goes to dlq.topic with "
+              + "the answer.")
+      .define(DELIVERY_RETRY_MAX_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+          "deliver-alerts: the longest delay between two tries; a target that is down is tried for as long as "
+              + "it takes, and nothing behind it is committed.")
+      .define(DELIVERY_REQUEST_TIMEOUT_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.LOW,
+          "deliver-alerts: how long one HTTP request may take before it counts as failed (and is retried).")
+      .define(DELIVERY_UNREADY_AFTER_MS, Type.LONG, 300_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+          "deliver-alerts: /readyz answers 503 once a target has failed every try for this long.")
       .define(TRACE_HOLD_MS, Type.LONG, D.traceHold().toMillis(), ConfigDef.Range.atLeast(1), Importance.LOW,
           "How long a trace whose workflow is still unknown is held before it becomes a workflow of its own. "
               + "10 s covers the OpenTelemetry SDK's 5 s export delay, so the span or event carrying the "
@@ -341,6 +395,63 @@ public final class TracestitchConfig extends AbstractConfig {
         new AlertSettings(Duration.ofMillis(getLong(ALERT_RESEND_MS)), Duration.ofMillis(getLong(ALERT_QUIET_MS)),
             Duration.ofMillis(getLong(ALERT_MAX_LAG_MS)), getString(ALERT_SOURCE), getString(ALERT_LINK_TEMPLATE)),
         republishAfterRestart());
+  }
+
+  /**
+   * What deliver-alerts needs, checked together: each target named has what it needs to send, and the
+   * alert topic carries records it can read.
+   *
+   * @throws ConfigException naming the setting that is missing or wrong and what to do
+   */
+  public DeliverySettings deliverySettings() {
+    List<DeliverySettings.Target> targets = getList(DELIVERY_TARGETS).stream().map(DeliverySettings.Target::named)
+        .distinct().toList();
+    if (targets.isEmpty()) {
+      throw new ConfigException(DELIVERY_TARGETS, "", "deliver-alerts has nowhere to send; name alertmanager, "
+          + "pagerduty or both");
+    }
+    if (embedded()) {
+      throw new ConfigException(BOOTSTRAP_SERVERS, "", "deliver-alerts reads the alert topic of a running "
+          + "tracestitch; set bootstrap.servers to its Kafka cluster");
+    }
+    if (!getString(ALERT_FORMAT).isEmpty()) {
+      throw new ConfigException(ALERT_FORMAT, getString(ALERT_FORMAT), "deliver-alerts reads the Alert records of "
+          + "alerts.topic and writes each target's request itself; with alerts.format set the processor writes "
+          + "finished " + getString(ALERT_FORMAT) + " bodies instead, which carry no lifecycle to order them by. "
+          + "Leave alerts.format empty for the processor and here, or forward those bodies with an HTTP sink");
+    }
+    java.net.URI alertmanager = null;
+    java.net.URI pagerDuty = null;
+    String routingKey = null;
+    if (targets.contains(DeliverySettings.Target.ALERTMANAGER)) {
+      alertmanager = httpUrl(DELIVERY_ALERTMANAGER_URL, "give the Alertmanager's base URL, e.g. http://alertmanager:9093");
+    }
+    if (targets.contains(DeliverySettings.Target.PAGERDUTY)) {
+      pagerDuty = httpUrl(DELIVERY_PAGERDUTY_URL, "give the Events API v2 endpoint");
+      routingKey = getPassword(ALERT_PAGERDUTY_ROUTING_KEY).value();
+      if (routingKey.isBlank()) {
+        throw new ConfigException(ALERT_PAGERDUTY_ROUTING_KEY, "", "delivery.targets includes pagerduty but there "
+            + "is no routing key; give the integration key as the environment variable "
+            + ENV_PREFIX + "ALERTS_PAGERDUTY_ROUTING_KEY (from a secret)");
+      }
+    }
+    if (getLong(DELIVERY_RETRY_MAX_MS) < getLong(DELIVERY_RETRY_INITIAL_MS)) {
+      throw new ConfigException(DELIVERY_RETRY_MAX_MS, getLong(DELIVERY_RETRY_MAX_MS), "shorter than "
+          + DELIVERY_RETRY_INITIAL_MS + " (" + getLong(DELIVERY_RETRY_INITIAL_MS) + "); raise it or lower that");
+    }
+    return new DeliverySettings(targets, getString(DELIVERY_GROUP_ID), alertmanager,
+        Duration.ofMillis(getLong(DELIVERY_ALERTMANAGER_REPOST_MS)),
+        Duration.ofMillis(getLong(DELIVERY_ALERTMANAGER_FIRING_HOLD_MS)), pagerDuty, routingKey,
+        Duration.ofMillis(getLong(DELIVERY_RETRY_INITIAL_MS)), Duration.ofMillis(getLong(DELIVERY_RETRY_MAX_MS)),
+        Duration.ofMillis(getLong(DELIVERY_REQUEST_TIMEOUT_MS)), Duration.ofMillis(getLong(DELIVERY_UNREADY_AFTER_MS)));
+  }
+
+  private java.net.URI httpUrl(String setting, String what) {
+    String text = getString(setting).strip();
+    if (!text.matches("(?i)https?://[^/\\s]+(/\\S*)?")) {
+      throw new ConfigException(setting, text, "not an http:// or https:// URL; " + what);
+    }
+    return java.net.URI.create(text);
   }
 
   /**

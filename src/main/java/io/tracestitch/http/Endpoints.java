@@ -6,6 +6,18 @@ final class Endpoints {
 
   private Endpoints() {}
 
+  static Routes probes(java.util.function.Supplier<HealthStatus> live,
+      java.util.function.Supplier<HealthStatus> ready, java.util.function.Supplier<String> metricsText) {
+    return new Routes()
+        .get("/healthz", request -> answer(live.get()))
+        .get("/readyz", request -> answer(ready.get()))
+        .get("/metrics", request -> ApiResponse.text(200, PROMETHEUS_TEXT, metricsText.get()));
+  }
+
+  private static ApiResponse answer(HealthStatus status) {
+    return ApiResponse.json(status.ok() ? 200 : 503, status.body());
+  }
+
   static Routes routes(ApiContext context) {
     Health health = new Health(context.streams(), context.restorations());
     Instances instances = new Instances(context.streams(), context.self());

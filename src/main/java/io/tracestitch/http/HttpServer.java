@@ -77,6 +77,15 @@ public final class HttpServer implements AutoCloseable {
     serve(Endpoints.routes(context));
   }
 
+  /**
+   * Starts answering only the probes and the metrics: {@code /healthz}, {@code /readyz}, {@code /metrics}. For a
+   * command with no state to query.
+   */
+  public void serveProbes(java.util.function.Supplier<HealthStatus> live,
+      java.util.function.Supplier<HealthStatus> ready, java.util.function.Supplier<String> metricsText) {
+    serve(Endpoints.probes(live, ready, metricsText));
+  }
+
   void serve(Routes routes) {
     server.setHandler(new RoutesHandler(routes));
     try {

@@ -60,6 +60,11 @@ public final class Telemetry implements AutoCloseable {
     return telemetry;
   }
 
+  /** The meter other parts of tracestitch record their own instruments on (deliver-alerts' delivery metrics). */
+  public Meter meter() {
+    return meter;
+  }
+
   /** Records spans per workflow and stitch latency of every published graph. */
   public GraphListener graphListener() {
     return graphs;

@@ -42,6 +42,7 @@ final class KubernetesModel {
       "v1/ConfigMap", ConfigMap.class,
       "v1/Service", Service.class,
       "apps/v1/StatefulSet", StatefulSet.class,
+      "apps/v1/Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class,
       "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
       "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class);
 

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * The samples of a Prometheus text page, for assertions: metric name + labels -> value. Labels are
  * matched as a subset, so a test names only those it cares about.
  */
-final class PrometheusSamples {
+public final class PrometheusSamples {
   private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
   private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -21,7 +21,7 @@ final class PrometheusSamples {
 
   private final List<Sample> samples = new ArrayList<>();
 
-  PrometheusSamples(String text) {
+  public PrometheusSamples(String text) {
     for (String line : text.split("\n")) {
       if (line.isBlank() || line.startsWith("#")) {
         continue;
@@ -42,12 +42,12 @@ final class PrometheusSamples {
   }
 
   /** The sum over every sample of the metric whose labels include the given ones; 0 when none. */
-  double sum(String name, Map<String, String> labels) {
+  public double sum(String name, Map<String, String> labels) {
     return samples.stream().filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()))
         .mapToDouble(Sample::value).sum();
   }
 
-  boolean has(String name, Map<String, String> labels) {
+  public boolean has(String name, Map<String, String> labels) {
     return samples.stream()
         .anyMatch(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()));
   }
