@@ -110,6 +110,26 @@ class NodeGraphFramesTest {
   }
 
   @Test
+  void theGrafanaDashboardAsksTheEndpointForEveryFieldOfBothFrames() throws java.io.IOException {
+    JsonNode dashboard = Json.parse(java.nio.file.Files.readAllBytes(
+        java.nio.file.Path.of("deploy/grafana/tracestitch-workflow.json")));
+    JsonNode panel = StreamSupport.stream(dashboard.path("panels").spliterator(), false)
+        .filter(p -> p.path("type").asText().equals("nodeGraph")).findFirst().orElseThrow();
+    for (JsonNode target : panel.path("targets")) {
+      String frame = target.path("root_selector").asText();
+      assertThat(target.path("format").asText()).isEqualTo("node-graph-" + frame);
+      assertThat(target.path("url").asText()).isEqualTo("${tracestitch}/api/workflows/${workflow:percentencode}/nodegraph");
+      List<String> columns = StreamSupport.stream(target.path("columns").spliterator(), false)
+          .map(c -> c.path("selector").asText()).toList();
+      List<String> fields = new ArrayList<>();
+      frames.path(frame).get(0).fieldNames().forEachRemaining(fields::add);
+      assertThat(columns).as("the %s columns", frame).containsExactlyElementsOf(fields);
+    }
+    assertThat(StreamSupport.stream(panel.path("targets").spliterator(), false).map(t -> t.path("root_selector")
+        .asText()).toList()).containsExactlyInAnyOrder("nodes", "edges");
+  }
+
+  @Test
   void theRulesRejectFramesTheNodeGraphCouldNotDraw() {
     JsonNode broken = Json.parse(("{\"nodes\": ["
         + "{\"id\": \"a\", \"title\": \"A\", \"arc__ok\": 0.5, \"arc__failed\": 0.4},"
