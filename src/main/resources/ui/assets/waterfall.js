@@ -129,7 +129,9 @@ function buildRows(graph) {
   }
   const critical = new Set(graph.criticalPath || []);
   const start = n => (n.startMs === null || n.startMs === undefined ? Infinity : n.startMs);
-  const byStart = (a, b) => start(nodes.get(a)) - start(nodes.get(b)) || (a < b ? -1 : a > b ? 1 : 0);
+  const startOf = new Map();
+  nodes.forEach((n, id) => startOf.set(id, start(n)));
+  const byStart = (a, b) => startOf.get(a) - startOf.get(b) || (a < b ? -1 : a > b ? 1 : 0);
 
   // Traces: the root's first, then by their first moment.
   const traces = new Map();

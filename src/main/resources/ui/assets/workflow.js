@@ -81,6 +81,7 @@ async function main() {
   }
   waterfall = renderWaterfall(document.getElementById('waterfall'), graph, selectNode);
   showBranches(graph, selectNode);
+  document.body.dataset.builtMs = String(Math.round(performance.now()));
   // Two frames later the browser has laid out and painted what was built.
   requestAnimationFrame(() => requestAnimationFrame(() => {
     const ms = Math.round(performance.now());
