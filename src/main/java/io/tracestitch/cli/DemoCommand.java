@@ -10,6 +10,7 @@ import io.tracestitch.demo.Faults;
 import io.tracestitch.demo.OutputTail;
 import io.tracestitch.demo.SimulationSettings;
 import io.tracestitch.demo.SimulationTopics;
+import io.tracestitch.demo.UiLinks;
 import io.tracestitch.serdes.RecordSerdes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -147,6 +148,9 @@ final class DemoCommand implements Callable<Integer> {
     private OutputTail tail;
     private CheckoutSimulation simulation;
     private boolean closed;
+    private static final String WORKFLOW_LINE = "WORKFLOW ";
+    private UiLinks ui;
+    private boolean firstWorkflowLinked;
 
     DemoRun(TracestitchConfig config, double rate, Faults faults, PrintWriter out) {
       this.config = config;
@@ -168,6 +172,8 @@ final class DemoCommand implements Callable<Integer> {
       // Kept before starting, so a start that fails half-way (broker up, Streams not) is still closed.
       app = new TracestitchApp(config, List.of());
       app.start();
+      ui = UiLinks.onLocalPort(app.httpPort());
+      print(ui.homeLine());
       Map<String, Object> client = new HashMap<>(security);
       client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, app.bootstrapServers());
       var graphs = RecordSerdes.forFormat(config.outputFormat(), WorkflowGraph.class, config.serdeConfig());
@@ -187,6 +193,11 @@ final class DemoCommand implements Callable<Integer> {
     private void print(String line) {
       synchronized (out) {
         out.println(line);
+        if (!firstWorkflowLinked && line.startsWith(WORKFLOW_LINE)) {
+          firstWorkflowLinked = true;
+          // WorkflowLine writes the workflow's id right after its prefix.
+          print(ui.workflowLine(line.substring(WORKFLOW_LINE.length()).split(" ", 2)[0]));
+        }
         out.flush();
       }
     }

@@ -24,16 +24,20 @@ final class Endpoints {
     LocalState local = new LocalState(context.streams(), context.settings(), context.clock(),
         context.self().host() + ":" + context.self().port());
     WorkflowApi api = new WorkflowApi(instances, new PeerClient(context.peerTimeout()), local, context.settings());
-    return new Routes()
+    Routes routes = new Routes()
         .get("/healthz", request -> health.live())
         .get("/readyz", request -> health.ready())
         .get("/metrics", request -> ApiResponse.text(200, PROMETHEUS_TEXT, context.metricsText().get()))
-        // Before /api/workflows/{id}: "open" is this list, not a workflow id (that one is reached by ?correlationId=).
+        // Before /api/workflows/{id}: "open" and "recent" are lists, not workflow ids (those are reached by ?correlationId=).
         .get("/api/workflows/open", api::open)
+        .get("/api/workflows/recent", api::recent)
         .get("/api/workflows/{id}", api::workflow)
+        .get("/api/workflows/{id}/nodegraph", api::nodeGraph)
+        .get("/api/workflows/{id}/spans/{traceId}/{spanId}", api::span)
         .get("/api/workflows", api::byCorrelation)
         .get("/api/traces/{id}", api::trace)
         .get("/api/events/{id}", api::event)
         .get("/api/alerts", api::alerts);
+    return UiPages.fromClasspath().addTo(routes);
   }
 }

@@ -128,6 +128,7 @@ public final class HttpServer implements AutoCloseable {
       response.setStatus(answer.status());
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
       response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+      UiPages.SECURITY_HEADERS.forEach(response.getHeaders()::put);
       response.write(true, ByteBuffer.wrap(answer.body()), callback);
       return true;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tracestitch.avro.Branch;
 import io.tracestitch.avro.BranchState;
 import io.tracestitch.avro.PublishReason;
+import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.avro.internal.AlertState;
 import io.tracestitch.avro.internal.EventRecord;
 import io.tracestitch.avro.internal.ExpectationStats;
@@ -54,6 +55,8 @@ final class LocalState {
 
   static final Comparator<WorkflowSummary> OLDEST_FIRST =
       Comparator.comparingLong(WorkflowSummary::getFirstSeenMs).thenComparing(WorkflowSummary::getWorkflowId);
+  static final Comparator<WorkflowSummary> NEWEST_FIRST =
+      Comparator.comparingLong((WorkflowSummary w) -> -w.getLastActivityMs()).thenComparing(WorkflowSummary::getWorkflowId);
   static final Comparator<KeyValue<String, AlertState>> NEWEST_ALERT_FIRST =
       Comparator.comparingLong((KeyValue<String, AlertState> e) -> -e.value.getLastSeenMs()).thenComparing(e -> e.key);
 
@@ -134,6 +137,87 @@ final class LocalState {
       found.add(entry);
     }
     return new Scan<>(found, covered);
+  }
+
+  /**
+   * The {@code limit} most recently active workflows here whose graph, assembled now, has the status (any
+   * status when null), newest first. Only the {@code examine} most recently active ones are assembled, so the
+   * cost stays bounded; a status rarer than that among them shows fewer entries.
+   */
+  Scan<ObjectNode> recentWorkflows(String status, int limit, int examine) {
+    PriorityQueue<Located> oldestOnTop = new PriorityQueue<>(Comparator.comparing(Located::summary, NEWEST_FIRST)
+        .reversed());
+    Set<Integer> covered = new TreeSet<>();
+    for (int partition : Instances.localPartitions(streams, settings.byWorkflowTopic())) {
+      List<Located> here = new ArrayList<>();
+      try (KeyValueIterator<String, WorkflowSummary> it =
+               this.<WorkflowSummary>store(WorkflowStitcher.SUMMARY_STORE, partition).all()) {
+        while (it.hasNext()) {
+          WorkflowSummary summary = it.next().value;
+          if (summary.getMergedInto() == null) {
+            here.add(new Located(summary, partition));
+          }
+        }
+      } catch (InvalidStateStoreException e) {
+        continue; // Reported as not covered.
+      }
+      covered.add(partition);
+      for (Located located : here) {
+        oldestOnTop.add(located);
+        if (oldestOnTop.size() > examine) {
+          oldestOnTop.poll();
+        }
+      }
+    }
+    List<Located> newest = new ArrayList<>(oldestOnTop);
+    newest.sort(Comparator.comparing(Located::summary, NEWEST_FIRST));
+    List<ObjectNode> found = new ArrayList<>();
+    for (Located located : newest) {
+      if (found.size() == limit) {
+        break;
+      }
+      WorkflowGraph graph = assemble(located.summary(), located.partition()).graph();
+      if (status == null || graph.getStatus().name().equals(status)) {
+        ObjectNode entry = header(located.summary());
+        entry.put("status", graph.getStatus().name());
+        entry.put("durationMs", graph.getDurationMs());
+        entry.put("correlationId", graph.getCorrelationId());
+        entry.put("rootService", graph.getRootService());
+        entry.put("rootName", graph.getRootName());
+        entry.put("traceCount", graph.getTraceIds().size());
+        entry.put("branchCount", graph.getBranches().size());
+        found.add(entry);
+      }
+    }
+    return new Scan<>(found, covered);
+  }
+
+  /**
+   * The stored span (with the attributes kept, its links and exceptions) of a workflow here; for a workflow
+   * merged into another, only the pointer ({@code mergedInto}); empty when this partition stores neither.
+   */
+  Optional<ObjectNode> span(String workflowId, int partition, String traceId, String spanId) {
+    WorkflowSummary summary = this.<WorkflowSummary>store(WorkflowStitcher.SUMMARY_STORE, partition).get(workflowId);
+    if (summary == null) {
+      return Optional.empty();
+    }
+    if (summary.getMergedInto() != null) {
+      return Optional.of(Json.object().put("workflowId", workflowId).put("mergedInto", summary.getMergedInto())
+          .put("servedBy", servedBy));
+    }
+    List<SpanRecord> spans = new ArrayList<>();
+    ReadOnlyKeyValueStore<String, WorkflowItem> items = store(WorkflowStitcher.ITEM_STORE, partition);
+    try (KeyValueIterator<String, WorkflowItem> it =
+             items.prefixScan(WorkflowStitcher.itemPrefix(workflowId), new StringSerializer())) {
+      it.forEachRemaining(entry -> WorkflowItems.unpack(entry.value, spans, new ArrayList<>()));
+    }
+    // The first copy stored wins, as in the graph (an exporter retry stores a span twice).
+    return spans.stream().filter(s -> s.getTraceId().equals(traceId) && s.getSpanId().equals(spanId)).findFirst()
+        .map(s -> {
+          ObjectNode view = Json.object().put("workflowId", workflowId).put("servedBy", servedBy);
+          view.set("span", AvroJson.toJson(s));
+          return view;
+        });
   }
 
   /** Alerts firing here (including those whose trigger was held back while catching up), newest first. */

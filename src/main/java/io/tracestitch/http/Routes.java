@@ -21,7 +21,8 @@ final class Routes {
   private final List<Route> routes = new ArrayList<>();
 
   Routes get(String template, Function<ApiRequest, ApiResponse> handler) {
-    routes.add(new Route("GET", template.substring(1).split("/"), handler));
+    // -1 keeps a trailing empty segment, so "/ui/" is a template of its own (the request side splits the same way).
+    routes.add(new Route("GET", template.substring(1).split("/", -1), handler));
     return this;
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opentelemetry.api.trace.TraceId;
+import io.tracestitch.avro.WorkflowStatus;
 import io.tracestitch.avro.internal.TraceState;
 import io.tracestitch.avro.internal.WorkflowKind;
 import io.tracestitch.topology.StitchSettings;
@@ -35,6 +36,8 @@ final class WorkflowApi {
   static final int MAX_LIMIT = 1000;
   /** Merges are decided order-independently, so pointers never cycle; a long chain means a bug, not data. */
   private static final int MAX_MERGE_HOPS = 8;
+  /** How many recently active workflows an instance assembles per entry asked for, to find those of a status. */
+  static final int RECENT_EXAMINED_PER_LIMIT = 10;
 
   private final Instances instances;
   private final PeerClient peers;
@@ -50,8 +53,22 @@ final class WorkflowApi {
 
   /** {@code GET /api/workflows/{id}}: the workflow with its graph; a merged-away id answers as the one it joined. */
   ApiResponse workflow(ApiRequest request) {
+    ObjectNode workflow = workflowView(request);
+    if (Boolean.parseBoolean(request.query().get("nodegraph"))) {
+      // The web view draws the steps from the frames Grafana gets; one assembly serves both.
+      workflow.set("nodegraph", NodeGraphFrames.of(workflow));
+    }
+    return ApiResponse.json(200, workflow);
+  }
+
+  /** {@code GET /api/workflows/{id}/nodegraph}: the workflow's business steps as Grafana node-graph frames. */
+  ApiResponse nodeGraph(ApiRequest request) {
+    return ApiResponse.json(200, NodeGraphFrames.of(workflowView(request)));
+  }
+
+  private ObjectNode workflowView(ApiRequest request) {
     String workflowId = request.pathParam("id");
-    return ApiResponse.json(200, request.forwarded() ? workflowHere(workflowId) : resolve(workflowId));
+    return request.forwarded() ? workflowHere(workflowId) : resolve(workflowId);
   }
 
   /** {@code GET /api/workflows?correlationId=}: the workflow of that correlation id, as a list of zero or one. */
@@ -132,6 +149,59 @@ final class WorkflowApi {
     all.sort(Comparator.comparingLong((JsonNode w) -> w.path("firstSeenMs").asLong())
         .thenComparing(w -> w.path("workflowId").asText()));
     return listAnswer("workflows", all, limit);
+  }
+
+  /**
+   * {@code GET /api/workflows/recent?status=S&limit=N}: the N most recently active workflows of all instances
+   * whose graph has that status (any when absent), newest first; each instance assembles at most
+   * {@link #RECENT_EXAMINED_PER_LIMIT} × N of its most recently active ones to find them.
+   */
+  ApiResponse recent(ApiRequest request) {
+    int limit = request.intParam("limit", DEFAULT_LIMIT, MAX_LIMIT);
+    String status = status(request.query().get("status"));
+    int examine = limit * RECENT_EXAMINED_PER_LIMIT;
+    Supplier<ApiResponse> here = () -> scanAnswer("workflows", local.recentWorkflows(status, limit, examine));
+    if (request.forwarded()) {
+      return here.get();
+    }
+    List<JsonNode> all = gather("/api/workflows/recent?limit=" + limit + (status == null ? "" : "&status=" + status),
+        here, "workflows", settings.byWorkflowTopic(), "recent workflows");
+    all.sort(Comparator.comparingLong((JsonNode w) -> -w.path("lastActivityMs").asLong())
+        .thenComparing(w -> w.path("workflowId").asText()));
+    return listAnswer("workflows", all, limit);
+  }
+
+  /**
+   * {@code GET /api/workflows/{id}/spans/{traceId}/{spanId}}: one stored span of the workflow, with the
+   * attributes kept for it; a merged-away id answers from the workflow it joined.
+   */
+  ApiResponse span(ApiRequest request) {
+    String workflowId = request.pathParam("id");
+    String traceId = traceId(request.pathParam("traceId"));
+    String spanId = request.pathParam("spanId").trim().toLowerCase(Locale.ROOT);
+    String query = "?" + ApiRequest.FORWARDED + "=true";
+    String current = workflowId;
+    for (int hop = 0; hop < MAX_MERGE_HOPS; hop++) {
+      Instances.Location at = instances.locate(WorkflowStitcher.SUMMARY_STORE, current, workflowName(current));
+      ObjectNode found;
+      if (at.local()) {
+        String asked = current;
+        found = local.span(current, at.partition(), traceId, spanId).orElseThrow(() -> ApiException.notFound(
+            "The workflow '" + asked + "' stores no span " + spanId + " of trace " + traceId + "."));
+      } else if (request.forwarded()) {
+        throw movedHere(workflowName(current), at.host());
+      } else {
+        found = (ObjectNode) relay(peers.get(at.host(), "/api/workflows/" + PeerClient.segment(current) + "/spans/"
+            + traceId + "/" + PeerClient.segment(spanId) + query)).bodyJson();
+      }
+      JsonNode into = found.get("mergedInto");
+      if (into == null || into.isNull() || request.forwarded()) {
+        return ApiResponse.json(200, found);
+      }
+      current = into.asText();
+    }
+    throw new IllegalStateException("The workflow '" + workflowId + "' leads through more than " + MAX_MERGE_HOPS
+        + " merge pointers; the merge records are inconsistent.");
   }
 
   /** {@code GET /api/alerts?limit=N}: the alerts firing now on any instance, most recently seen first. */
@@ -277,6 +347,20 @@ final class WorkflowApi {
   private static ApiException movedHere(String what, HostInfo holder) {
     return ApiException.unavailable("This instance does not hold " + what + " (" + holder.host() + ":" + holder.port()
         + " does, since a rebalance); ask again.");
+  }
+
+  private static String status(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    String wanted = text.trim().toUpperCase(Locale.ROOT);
+    for (WorkflowStatus status : WorkflowStatus.values()) {
+      if (status.name().equals(wanted)) {
+        return wanted;
+      }
+    }
+    throw ApiException.badRequest("The query parameter 'status' must be one of "
+        + java.util.Arrays.toString(WorkflowStatus.values()) + "; got '" + text + "'.");
   }
 
   private static String workflowName(String workflowId) {

@@ -154,6 +154,64 @@ class HttpApiIT {
   }
 
   @Test
+  void shouldServeAStoredSpanNodeGraphFramesAndTheWebViewOfAWorkflowHeldByTheOtherInstance() {
+    for (TracestitchApp asked : List.of(a, b)) {
+      HttpProbe probe = asked == a ? httpA : httpB;
+      TracestitchApp other = asked == a ? b : a;
+      Orders elsewhere = heldBy(other, finished);
+      String path = "/api/workflows/" + elsewhere.correlationId();
+      JsonNode shipping = StreamSupport.stream(probe.get(path).json().path("graph").path("nodes").spliterator(), false)
+          .filter(n -> n.path("service").asText().equals("shipping")).findFirst().orElseThrow();
+
+      HttpProbe.Answer span = probe.get(path + "/spans/" + shipping.path("traceId").asText() + "/"
+          + shipping.path("spanId").asText());
+      assertThat(span.status()).as(span.body()).isEqualTo(200);
+      assertThat(span.json().path("servedBy").asText()).isEqualTo(address(other));
+      assertThat(span.json().path("span").path("name").asText()).isEqualTo(shipping.path("name").asText());
+      assertThat(span.json().path("span").path("attributes").path("messaging.consumer.group.name").asText())
+          .isEqualTo("shipping");
+      assertError(probe.get(path + "/spans/" + shipping.path("traceId").asText() + "/00000000000000ff"), 404,
+          "stores no span 00000000000000ff");
+
+      HttpProbe.Answer frames = probe.get(path + "/nodegraph");
+      assertThat(frames.status()).as(frames.body()).isEqualTo(200);
+      assertThat(NodeGraphFieldRules.violations(frames.json())).isEmpty();
+      assertThat(ids(frames.json().path("nodes"), "title")).contains("shipping", "analytics", Orders.ORDER_CREATED);
+      HttpProbe.Answer withFrames = probe.get(path + "?nodegraph=true");
+      // The same frames (deadlines are said relative to the moment of assembly, so ids and titles are compared).
+      assertThat(ids(withFrames.json().path("nodegraph").path("nodes"), "title"))
+          .isEqualTo(ids(frames.json().path("nodes"), "title"));
+      assertThat(ids(withFrames.json().path("nodegraph").path("edges"), "id"))
+          .isEqualTo(ids(frames.json().path("edges"), "id"));
+
+      HttpProbe.Answer page = probe.get("/ui/workflows/" + elsewhere.correlationId());
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.body()).contains("/ui/assets/workflow.js");
+    }
+  }
+
+  @Test
+  void shouldListRecentWorkflowsOfBothInstancesByStatusNewestFirst() {
+    HttpProbe.Answer failed = httpA.get("/api/workflows/recent?status=FAILED&limit=100");
+    HttpProbe.Answer incomplete = httpB.get("/api/workflows/recent?status=incomplete&limit=100");
+    HttpProbe.Answer any = httpB.get("/api/workflows/recent?limit=100");
+    HttpProbe.Answer three = httpA.get("/api/workflows/recent?limit=3");
+
+    assertThat(failed.status()).as(failed.body()).isEqualTo(200);
+    assertThat(ids(failed.json().path("workflows")))
+        .containsExactlyInAnyOrderElementsOf(finished.stream().map(Orders::correlationId).toList());
+    assertThat(ids(incomplete.json().path("workflows"), "status")).containsOnly("INCOMPLETE");
+    assertThat(ids(incomplete.json().path("workflows")))
+        .containsExactlyInAnyOrderElementsOf(open.stream().map(Orders::correlationId).toList());
+    List<Long> activity = StreamSupport.stream(any.json().path("workflows").spliterator(), false)
+        .map(w -> w.path("lastActivityMs").asLong()).toList();
+    assertThat(activity).hasSize(all().size()).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(ids(three.json().path("workflows"))).as("the three newest of all, not three per instance")
+        .isEqualTo(ids(any.json().path("workflows")).subList(0, 3));
+    assertError(httpA.get("/api/workflows/recent?status=BROKEN"), 400, "'status' must be one of");
+  }
+
+  @Test
   void shouldAnswerUnknownIdsWith404AndBadParametersWith400() {
     for (HttpProbe probe : List.of(httpA, httpB)) {
       assertError(probe.get("/api/workflows/order-nobody"), 404, "No workflow 'order-nobody'");
