@@ -74,6 +74,8 @@ public final class RecordFailures {
   public static void install(Properties props, StitchSettings settings, StitchCounters counters) {
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, UndecodableRecordHandler.class.getName());
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, FailedRecordHandler.class.getName());
+    // No global stores here; saying so keeps Kafka's forward-compatibility warning out of every log.
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
     props.put(CONFIG, new RecordFailures(settings.deadLetterTopic(),
         StitchTopology.internalTopics(settings, 1).keySet(), counters));
   }
