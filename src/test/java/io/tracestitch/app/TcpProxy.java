@@ -100,8 +100,8 @@ final class TcpProxy implements AutoCloseable {
           if (mode == Mode.FORWARD) {
             out.write(buffer, 0, n);
             out.flush();
-          }
           } else {
+            // DROP: the bytes are lost on the way.
             droppedBytes.addAndGet(n);
           }
         }
