@@ -1,6 +1,8 @@
 package io.tracestitch.topology;
 
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -32,8 +34,13 @@ public final class DueIndex {
     return store.get(key(dueMs, id)) != null;
   }
 
-  /** Removes and returns up to {@code limit} entries due at or before {@code nowMs}, earliest first. */
-  public List<Due> takeDue(long nowMs, int limit) {
+  /**
+   * Up to {@code limit} entries due at or before {@code nowMs}, earliest first. Each entry is removed from the
+   * store only as the iteration reaches it: when handling one entry throws (Kafka Streams' processing exception
+   * handler then skips the rest of the punctuation), that entry is gone but the ones after it stay filed for the
+   * next punctuation, so one workflow the punctuator fails on cannot strand the others with it.
+   */
+  public Iterable<Due> takeDue(long nowMs, int limit) {
     List<Due> due = new ArrayList<>();
     try (KeyValueIterator<String, String> it = store.range(key(0, ""), key(Math.max(0, nowMs), "\uffff"))) {
       while (it.hasNext() && due.size() < limit) {
@@ -41,10 +48,24 @@ public final class DueIndex {
         due.add(new Due(Long.parseLong(entry.key.substring(0, entry.key.indexOf(SEPARATOR))), entry.value));
       }
     }
-    for (Due d : due) {
-      store.delete(key(d.dueMs(), d.id()));
-    }
-    return due;
+    return () -> new Iterator<>() {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < due.size();
+      }
+
+      @Override
+      public Due next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Due d = due.get(next++);
+        store.delete(key(d.dueMs(), d.id()));
+        return d;
+      }
+    };
   }
 
   private static String key(long dueMs, String id) {

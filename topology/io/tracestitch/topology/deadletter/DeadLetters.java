@@ -3,6 +3,7 @@ package io.tracestitch.topology.deadletter;
 import io.tracestitch.topology.ingest.DeadLetterReason;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Record;
@@ -20,6 +21,10 @@ public final class DeadLetters {
   public static final String OFFSET = "tracestitch.dlq.offset";
   /** "record" when the whole input record is here, "span" for one rejected span of a usable batch. */
   public static final String UNIT = "tracestitch.dlq.unit";
+  /** For records caught by Kafka Streams' exception handlers: the processor (node) that failed on it. */
+  public static final String STAGE = "tracestitch.dlq.stage";
+  /** For records caught by Kafka Streams' exception handlers: the class of the exception. */
+  public static final String EXCEPTION = "tracestitch.dlq.exception";
 
   private static final int MAX_MESSAGE_CHARS = 1024;
 
@@ -34,6 +39,29 @@ public final class DeadLetters {
       Record<byte[], byte[]> input, Optional<RecordMetadata> source, DeadLetterReason reason, String message,
       byte[] singleSpanRequest) {
     return annotate(input.key(), singleSpanRequest, input.headers(), input.timestamp(), source, reason, message, "span");
+  }
+
+  /**
+   * A record one of Kafka Streams' exception handlers gives up on, for the dead-letter topic: the source record's
+   * bytes as they were read, with the usual headers plus where it failed and on what exception.
+   */
+  public static ProducerRecord<byte[], byte[]> caught(String deadLetterTopic, byte[] key, byte[] value,
+      Headers original, long timestamp, String topic, int partition, long offset, DeadLetterReason reason,
+      String message, String stage, Exception exception) {
+    Headers headers = new RecordHeaders(original == null ? new RecordHeaders().toArray() : original.toArray());
+    put(headers, REASON, reason.name());
+    put(headers, MESSAGE, message.length() > MAX_MESSAGE_CHARS ? message.substring(0, MAX_MESSAGE_CHARS) : message);
+    put(headers, UNIT, "record");
+    if (topic != null) {
+      put(headers, TOPIC, topic);
+      put(headers, PARTITION, Integer.toString(partition));
+      put(headers, OFFSET, Long.toString(offset));
+    }
+    if (stage != null) {
+      put(headers, STAGE, stage);
+    }
+    put(headers, EXCEPTION, exception.getClass().getName());
+    return new ProducerRecord<>(deadLetterTopic, null, timestamp < 0 ? null : timestamp, key, value, headers);
   }
 
   private static Record<byte[], byte[]> annotate(byte[] key, byte[] value, Headers original, long timestamp,

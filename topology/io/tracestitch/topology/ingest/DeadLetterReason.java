@@ -17,5 +17,10 @@ public enum DeadLetterReason {
   /** The record value is null or empty, or holds no spans. */
   EMPTY,
   /** The decoder itself failed unexpectedly on this record: a bug worth reporting; the record is kept, not lost. */
-  DECODER_FAILURE;
+  DECODER_FAILURE,
+  /**
+   * A later stage failed on this record (a routing record it cannot use, or a bug): Kafka Streams' processing or
+   * production exception handler caught it, and the record is kept here instead of stopping the stream.
+   */
+  PROCESSING_FAILURE;
 }

@@ -1,6 +1,7 @@
 package io.tracestitch.app;
 
 import io.tracestitch.topology.StitchCounters;
+import io.tracestitch.topology.ingest.DeadLetterReason;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -22,22 +23,36 @@ public final class OversizedRecordHandler implements ProductionExceptionHandler 
 
   private static final Logger log = LoggerFactory.getLogger(OversizedRecordHandler.class);
   private StitchCounters counters;
+  private RecordFailures failures;
 
   @Override
   public void configure(Map<String, ?> configs) {
     Object given = configs.get(COUNTERS_CONFIG);
     counters = given instanceof StitchCounters c ? c : null;
+    failures = configs.get(RecordFailures.CONFIG) instanceof RecordFailures f ? f : null;
   }
 
-  /** A graph over its topic's limit, refused before the send (the usual case: see {@link GraphSizeLimit}). */
+  /**
+   * A graph over its topic's limit, refused before the send (the usual case: see {@link GraphSizeLimit}), is
+   * dropped and counted. Any other record that cannot be serialized was made by a stage from a record it could
+   * not really use (nothing has been sent yet, so even under exactly-once the transaction is sound): the source
+   * record goes to the dead-letter topic, as for a processor that threw, instead of failing the thread on it
+   * again after every restart.
+   */
   @Override
   public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
       SerializationExceptionOrigin origin) {
-    if (!(exception instanceof GraphSizeLimit.TooLarge)) {
+    if (exception instanceof GraphSizeLimit.TooLarge) {
+      drop(record.topic(), record.key() == null ? "none" : record.key().toString(), exception);
+      return Response.resume();
+    }
+    if (failures == null || RecordFailures.isInfrastructure(exception)) {
       return Response.fail();
     }
-    drop(record.topic(), record.key() == null ? "none" : record.key().toString(), exception);
-    return Response.resume();
+    return Response.resume(failures.deadLetter(RecordFailures.Stage.PRODUCTION, context, context.sourceRawKey(),
+        context.sourceRawValue(), context.headers(), DeadLetterReason.PROCESSING_FAILURE, "The " + origin.name()
+            .toLowerCase(java.util.Locale.ROOT) + " of the record " + context.processorNodeId() + " made from it for '"
+            + record.topic() + "' could not be serialized", exception));
   }
 
   /**

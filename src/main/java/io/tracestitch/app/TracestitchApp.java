@@ -41,8 +41,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyDescription;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -60,6 +58,7 @@ public final class TracestitchApp implements AutoCloseable {
 
   private final TracestitchConfig config;
   private final StitchCounters counters = new StitchCounters();
+  private final StreamThreadFailures threadFailures = new StreamThreadFailures(counters, Clock.systemUTC());
   private final List<GraphListener> listeners;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private EmbeddedKafkaBroker broker;
@@ -110,16 +109,13 @@ public final class TracestitchApp implements AutoCloseable {
     Topology topology = StitchTopology.build(config.stitchSettings(), serdes(props), counters, graphListeners, offsets);
     log.info("Topology:\n{}", topology.describe());
     streams = new KafkaStreams(topology, props);
-    streams.setUncaughtExceptionHandler(e -> {
-      // A bug must not silently stop stitching: log it and let Streams start a fresh thread from committed state.
-      log.error("A stream thread failed and is being replaced; the records it was processing will be retried.", e);
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
+    // The last resort: a failed thread is replaced, unless it keeps failing at the same place (then reported).
+    streams.setUncaughtExceptionHandler(threadFailures);
     // Before start, or the first restorations would go unseen and /readyz could say ready too early.
     streams.setGlobalStateRestoreListener(restorations);
     telemetry.observe(streams, restorations, storeNames(topology));
     http.serve(new ApiContext(streams, restorations, telemetry::prometheusText, config.stitchSettings(), self,
-        Duration.ofMillis(config.getLong(TracestitchConfig.HTTP_PEER_TIMEOUT_MS)), Clock.systemUTC()));
+        Duration.ofMillis(config.getLong(TracestitchConfig.HTTP_PEER_TIMEOUT_MS)), Clock.systemUTC(), threadFailures));
     streams.start();
     log.info("HTTP on port {} (/healthz, /readyz, /metrics, /api); other instances reach this one at {}.",
         http.port(), self);
@@ -132,8 +128,8 @@ public final class TracestitchApp implements AutoCloseable {
   private Properties streamsProperties(int httpPort) {
     Properties props = new Properties();
     // Defaults that suit this application; anything the user sets (kafkaProperties) wins.
-    props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        LogAndContinueExceptionHandler.class.getName());
+    // A record no stage can use goes to the dead-letter topic and the stream goes on (RecordFailures).
+    RecordFailures.install(props, config.stitchSettings(), counters);
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
     // A graph of workflow.max.spans spans is several MB (about 220 bytes a span); the graph topic is created
@@ -279,6 +275,11 @@ public final class TracestitchApp implements AutoCloseable {
 
   public StitchCounters counters() {
     return counters;
+  }
+
+  /** What the uncaught-exception handler has seen of failing stream threads. */
+  public io.tracestitch.http.StreamThreadReport streamThreads() {
+    return threadFailures.get();
   }
 
   public TracestitchConfig config() {

@@ -17,6 +17,15 @@ import org.apache.kafka.streams.state.HostInfo;
  * @param self this instance as the others reach it: the {@code application.server} Streams was given
  * @param peerTimeout how long to wait for another instance
  * @param clock "now" of graphs assembled on demand
+ * @param streamThreads what the uncaught-exception handler saw of failing stream threads ({@code /healthz})
  */
 public record ApiContext(KafkaStreams streams, Restorations restorations, Supplier<String> metricsText,
-    StitchSettings settings, HostInfo self, Duration peerTimeout, Clock clock) {}
+    StitchSettings settings, HostInfo self, Duration peerTimeout, Clock clock,
+    Supplier<StreamThreadReport> streamThreads) {
+
+  /** Without a report of failing stream threads (tests that never fail one). */
+  public ApiContext(KafkaStreams streams, Restorations restorations, Supplier<String> metricsText,
+      StitchSettings settings, HostInfo self, Duration peerTimeout, Clock clock) {
+    this(streams, restorations, metricsText, settings, self, peerTimeout, clock, () -> StreamThreadReport.NONE);
+  }
+}

@@ -19,7 +19,7 @@ final class Endpoints {
   }
 
   static Routes routes(ApiContext context) {
-    Health health = new Health(context.streams(), context.restorations());
+    Health health = new Health(context.streams(), context.restorations(), context.streamThreads());
     Instances instances = new Instances(context.streams(), context.self());
     LocalState local = new LocalState(context.streams(), context.settings(), context.clock(),
         context.self().host() + ":" + context.self().port());

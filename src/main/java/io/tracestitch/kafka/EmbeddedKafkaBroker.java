@@ -76,6 +76,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String PROXIED_LISTENER = "PROXIED";
     private static final String SERVER_PROPERTIES = "server.properties";
     private static final String LOG_DIR = "kafka-logs";
     private static final String META_PROPERTIES = "meta.properties";
@@ -92,9 +93,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final boolean temporary;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final int proxiedListenerPort;
 
     private EmbeddedKafkaBroker(KafkaRaftServer server, Admin admin, String bootstrapServers,
-                                Path dataDir, boolean temporary) {
+                                Path dataDir, boolean temporary, int proxiedListenerPort) {
+        this.proxiedListenerPort = proxiedListenerPort;
         this.server = server;
         this.admin = admin;
         this.bootstrapServers = bootstrapServers;
@@ -112,6 +115,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @throws IllegalStateException if the broker does not start or does not answer within 60 s
      */
     public static EmbeddedKafkaBroker start(Path dataDir) {
+        return start(dataDir, 0);
+    }
+
+    /**
+     * Starts a broker with a second client listener, on {@link #proxiedListenerPort()}, that advertises itself as
+     * {@code 127.0.0.1:advertisedPort}: where a test puts a TCP proxy in front of it. A broker answers metadata
+     * with the addresses of the listener the request came in on, so clients that bootstrap through the proxy keep
+     * going through it (and lose the broker when the proxy cuts them off), while clients of
+     * {@link #bootstrapServers()} reach it directly.
+     */
+    public static EmbeddedKafkaBroker startBehindProxy(Path dataDir, int advertisedPort) {
+        if (advertisedPort <= 0) {
+            throw new IllegalArgumentException("The proxy's port must be given, not " + advertisedPort + ".");
+        }
+        return start(dataDir, advertisedPort);
+    }
+
+    private static EmbeddedKafkaBroker start(Path dataDir, int advertisedProxyPort) {
         long startNanos = System.nanoTime();
         boolean temporary = dataDir == null;
         Path dir;
@@ -124,7 +145,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     + " of the embedded Kafka broker.", e);
         }
         try {
-            EmbeddedKafkaBroker broker = startIn(dir, temporary);
+            EmbeddedKafkaBroker broker = startIn(dir, temporary, advertisedProxyPort);
             LOG.info("Started an embedded single-node Kafka broker (KRaft) at {} with data in {} — "
                     + "for trying tracestitch out, not for production.", broker.bootstrapServers, dir);
             LOG.debug("The embedded Kafka broker took {} ms to start.",
@@ -138,16 +159,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static EmbeddedKafkaBroker startIn(Path dir, boolean temporary) {
+    private static EmbeddedKafkaBroker startIn(Path dir, boolean temporary, int advertisedProxyPort) {
         Path propertiesFile = dir.resolve(SERVER_PROPERTIES);
         Ports previous = Ports.readFrom(propertiesFile);
         Ports ports = previous != null && previous.areFree() ? previous : Ports.pickFree();
         for (int attempt = 1; ; attempt++) {
+            int proxied = advertisedProxyPort > 0 ? Ports.pickFree().broker() : 0;
             Properties props = brokerProperties(dir.resolve(LOG_DIR), ports);
+            if (proxied > 0) {
+                props.setProperty("listeners", props.getProperty("listeners") + "," + PROXIED_LISTENER + "://" + HOST
+                        + ":" + proxied);
+                props.setProperty("advertised.listeners", props.getProperty("advertised.listeners") + ","
+                        + PROXIED_LISTENER + "://" + HOST + ":" + advertisedProxyPort);
+                props.setProperty("listener.security.protocol.map", props.getProperty("listener.security.protocol.map")
+                        + "," + PROXIED_LISTENER + ":PLAINTEXT");
+            }
             writeProperties(props, propertiesFile);
             formatIfNeeded(dir.resolve(LOG_DIR), propertiesFile);
             try {
-                return startServer(props, dir, temporary, ports);
+                return startServer(props, dir, temporary, ports, proxied);
             } catch (Exception e) {
                 // Only a port race is worth another try; anything else would fail the same way again.
                 boolean portRace = causedBy(e, BindException.class) && attempt < BIND_ATTEMPTS;
@@ -162,7 +192,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static EmbeddedKafkaBroker startServer(Properties props, Path dir, boolean temporary, Ports ports) {
+    private static EmbeddedKafkaBroker startServer(Properties props, Path dir, boolean temporary, Ports ports,
+                                                   int proxiedListenerPort) {
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         String bootstrap = HOST + ":" + ports.broker();
         Admin admin = null;
@@ -173,7 +204,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     AdminClientConfig.CLIENT_ID_CONFIG, "tracestitch-embedded-broker-admin",
                     AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()));
             awaitAnswering(admin, bootstrap);
-            return new EmbeddedKafkaBroker(server, admin, bootstrap, dir, temporary);
+            return new EmbeddedKafkaBroker(server, admin, bootstrap, dir, temporary, proxiedListenerPort);
         } catch (Throwable e) {
             // Throwable, because Scala code may throw checked exceptions it does not declare.
             if (admin != null) {
@@ -297,6 +328,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** The address clients connect to, {@code host:port}. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The port of the listener a proxy forwards to ({@link #startBehindProxy}); 0 when there is none. */
+    public int proxiedListenerPort() {
+        return proxiedListenerPort;
     }
 
     /** Where the broker keeps its data: the directory given to {@link #start}, or its temporary one. */

@@ -73,6 +73,8 @@ public final class ReplayDriver implements AutoCloseable {
     props.put("processing.exception.handler.global.enabled", "true");
     // The driver commits after every record; the stages' clocks expect their ticks within a commit interval.
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "0");
+    // The application's exception handlers: a record no stage can use is dead-lettered here as it would be live.
+    io.tracestitch.app.RecordFailures.install(props, settings, counters);
     this.driver = new TopologyTestDriver(StitchTopology.build(settings, serdes, counters, listeners), props, start);
     this.spans = driver.createInputTopic(settings.spansTopic(), new ByteArraySerializer(), new ByteArraySerializer());
     this.graphs = driver.createOutputTopic(settings.graphsTopic(), new StringDeserializer(),

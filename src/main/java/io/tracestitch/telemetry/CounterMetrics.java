@@ -28,6 +28,9 @@ final class CounterMetrics {
         "Alerts written to the alerts topic, by kind and action (trigger includes re-sends, resolve)."));
     byMetric.put(CounterName.ALERTS_SUPPRESSED, counter(meter, CounterName.ALERTS_SUPPRESSED, "{occurrence}",
         "Alert occurrences counted but not paged, by reason (catching_up: decided more than alerts.max.lag.ms ago)."));
+    byMetric.put(CounterName.FAILURES, counter(meter, CounterName.FAILURES, "{failure}",
+        "Records and punctuations Kafka Streams' exception handlers caught, by stage (deserialization, processing, "
+            + "punctuation, production, stream_thread) and where (topic, processor, or replaced/gave_up)."));
     byMetric.put(CounterName.OTHER, counter(meter, CounterName.OTHER, "1",
         "Internal counters no other metric covers, by name."));
     ObservableLongMeasurement[] all = byMetric.values().toArray(ObservableLongMeasurement[]::new);

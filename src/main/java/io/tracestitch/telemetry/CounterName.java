@@ -17,6 +17,7 @@ record CounterName(String metric, Attributes attributes) {
   static final String SPANS = "tracestitch.spans";
   static final String ALERTS_SENT = "tracestitch.alerts.sent";
   static final String ALERTS_SUPPRESSED = "tracestitch.alerts.suppressed";
+  static final String FAILURES = "tracestitch.failures";
   static final String OTHER = "tracestitch.counters";
 
   static final AttributeKey<String> TOPIC = AttributeKey.stringKey("topic");
@@ -26,10 +27,19 @@ record CounterName(String metric, Attributes attributes) {
   static final AttributeKey<String> ACTION = AttributeKey.stringKey("action");
   static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
   static final AttributeKey<String> NAME = AttributeKey.stringKey("name");
+  static final AttributeKey<String> STAGE = AttributeKey.stringKey("stage");
+  static final AttributeKey<String> WHERE = AttributeKey.stringKey("where");
 
   private static final String SUPPRESSED_PREFIX = "alerts.suppressed_";
+  private static final String FAILURES_PREFIX = "failures.";
 
   static CounterName of(String counter) {
+    // failures.<stage>.<topic or processor>: the topic may hold dots and bars, the stage holds neither.
+    if (counter.startsWith(FAILURES_PREFIX) && counter.indexOf('.', FAILURES_PREFIX.length()) > 0) {
+      int dot = counter.indexOf('.', FAILURES_PREFIX.length());
+      return new CounterName(FAILURES, Attributes.of(STAGE, counter.substring(FAILURES_PREFIX.length(), dot),
+          WHERE, counter.substring(dot + 1)));
+    }
     int bar = counter.lastIndexOf('|');
     if (bar > 0) {
       return new CounterName(INPUT_RECORDS, Attributes.of(TOPIC, counter.substring(0, bar),

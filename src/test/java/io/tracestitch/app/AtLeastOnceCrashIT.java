@@ -91,6 +91,13 @@ class AtLeastOnceCrashIT {
           graphs.all().stream().filter(p -> p.duplicateSpans() > 0).count(),
           graphs.complete(expected), (settled - killedAt) / 1e9, (System.nanoTime() - began) / 1e9);
 
+      new FaultFigures("kill -9 of an instance", "at_least_once", "SIGKILL of the instance during a burst of "
+          + "publications; a successor with an empty state directory", feed.recordsSent(), graphs.size(), expected.size(),
+          graphs.wrongFinalGraphs(expected).size(), graphs.repeatedPairs().size(),
+          FeedAlerts.falseAlerts(FeedAlerts.read(bootstrap, prefix + "-alerts"), feed.outcomes()).size(),
+          (settled - killedAt) / 1e9, (System.nanoTime() - began) / 1e9, "killed when " + writtenAtKill
+              + " graphs had been written; duplicates are allowed at-least-once; recovery = kill to every workflow "
+              + "complete").write();
       // At-least-once: repeated pairs and spans counted twice are allowed; a missing or incomplete graph is not.
       assertThat(graphs.wrongFinalGraphs(expected)).as("workflows without a complete final graph").isEmpty();
     }

@@ -147,6 +147,13 @@ class ExactlyOnceCrashIT {
           expected.size(), committed.latest().values().stream().filter(p -> p.revision() > 1).count(),
           committed.withdrawn(), aborted.size(), everything.repeatedPairs().size(), seconds(System.nanoTime() - began));
 
+      new FaultFigures("kill -9 of an instance", "exactly_once_v2", "SIGKILL of the instance in the middle of a "
+          + "transaction holding graphs; a successor with an empty state directory", feed.recordsSent(), committed.size(),
+          expected.size(), committed.wrongFinalGraphs(expected).size(), committed.repeatedPairs().size(),
+          FeedAlerts.falseAlerts(FeedAlerts.read(bootstrap, prefix + "-alerts"), feed.outcomes()).size(),
+          firstAfterKill == 0 ? -1 : (firstAfterKill - killedAt) / 1e9, (System.nanoTime() - began) / 1e9,
+          killReport + "; recovery = kill to the first graph committed after it (includes the session timeout and "
+              + "the dead transaction's timeout)").write();
       committed.assertOnceEachAndComplete(expected);
       assertThat(KafkaBrokerFixture.consumeUntil(graphsTopic, committed.size(), Duration.ofSeconds(30), true))
           .as("graphs an independent read_committed reader sees").hasSize(committed.size());

@@ -38,12 +38,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class WorkflowFeed implements AutoCloseable {
   private static final int LATE_STEPS = 2;
+  /** Long enough to wait out a broker restart or a cut connection, which the fault tests inject. */
+  private static final Duration ACK_TIMEOUT = Duration.ofSeconds(120);
 
   private final String spansTopic;
   private final String topicPrefix;
   private final KafkaProducer<byte[], byte[]> producer;
   private final Map<String, Set<String>> expected = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Outcome>> outcomes = new ConcurrentHashMap<>();
   private final AtomicInteger sent = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong records = new java.util.concurrent.atomic.AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final CountDownLatch finished = new CountDownLatch(1);
   private Thread thread;
@@ -104,7 +108,8 @@ final class WorkflowFeed implements AutoCloseable {
       }
       producer.flush();
       for (Future<RecordMetadata> ack : acks) {
-        ack.get(30, TimeUnit.SECONDS);
+        ack.get(ACK_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        records.incrementAndGet();
       }
       if (step <= count) {
         sent.incrementAndGet();
@@ -144,6 +149,7 @@ final class WorkflowFeed implements AutoCloseable {
       }
     }
     expected.put(order.correlationId(), nodes);
+    outcomes.put(order.correlationId(), order.outcomes());
   }
 
   private static Orders order(int n, long start) {
@@ -157,6 +163,11 @@ final class WorkflowFeed implements AutoCloseable {
     };
   }
 
+  /** How many records (span batches and events) the broker has acknowledged. */
+  long recordsSent() {
+    return records.get();
+  }
+
   /** How many workflows have been sent completely (late batches aside). */
   int sent() {
     return sent.get();
@@ -165,6 +176,11 @@ final class WorkflowFeed implements AutoCloseable {
   /** Workflow id to the node ids its graph must have, for every workflow sent so far. */
   Map<String, Set<String>> expected() {
     return Map.copyOf(expected);
+  }
+
+  /** Workflow id to what each of its consumers did with its event: the truth an alert is judged against. */
+  Map<String, Map<String, Outcome>> outcomes() {
+    return Map.copyOf(outcomes);
   }
 
   /** True once the feed has stopped, whether done or failed ({@link #awaitFinished} tells which). */

@@ -22,6 +22,11 @@ class CounterNameTest {
         Attributes.of(CounterName.KIND, "stalled_branch", CounterName.ACTION, "resolve")));
     assertThat(CounterName.of("alerts.suppressed_catching_up")).isEqualTo(new CounterName(
         CounterName.ALERTS_SUPPRESSED, Attributes.of(CounterName.REASON, "catching_up")));
+    assertThat(CounterName.of("failures.processing.app-by-trace.v2")).as("the topic may hold dots; the stage may not")
+        .isEqualTo(new CounterName(CounterName.FAILURES,
+            Attributes.of(CounterName.STAGE, "processing", CounterName.WHERE, "app-by-trace.v2")));
+    assertThat(CounterName.of("failures.stream_thread.gave_up")).isEqualTo(new CounterName(CounterName.FAILURES,
+        Attributes.of(CounterName.STAGE, "stream_thread", CounterName.WHERE, "gave_up")));
     assertThat(CounterName.of("something.new")).as("unknown names still show")
         .isEqualTo(new CounterName(CounterName.OTHER, Attributes.of(CounterName.NAME, "something.new")));
   }

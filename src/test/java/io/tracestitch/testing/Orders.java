@@ -41,6 +41,11 @@ public final class Orders {
     return this;
   }
 
+  /** Each named consumer with what it does with the event. */
+  public Map<String, Outcome> outcomes() {
+    return Map.copyOf(consumers);
+  }
+
   /** The consumer succeeds, but only {@code delayMs} after the event was published. */
   public Orders late(String name, long delayMs) {
     consumers.put(name, Outcome.OK);
