@@ -32,6 +32,9 @@ final class AlertBuilder {
       case STALLED_BRANCH, UNCONSUMED_EVENT -> f.getDeclared() ? Severity.critical : Severity.error;
       case SILENT_FAILURE -> Severity.error;
       case MISSING_CALLEE -> Severity.warning;
+      // Kinds that page only when promoted carry the severity they were promoted with.
+      case ERROR_ORIGIN, REPEATED_CALLS, SLOW_STEP, UNKNOWN ->
+          f.getSeverity() == null ? Severity.warning : Severity.valueOf(f.getSeverity());
     };
   }
 
@@ -96,6 +99,7 @@ final class AlertBuilder {
           + " while the workflow's root reported success";
       case UNCONSUMED_EVENT -> "No consumer handled " + f.getEventName() + " from " + subject + " " + in;
       case MISSING_CALLEE -> subject + "'s call " + f.getEventName() + " never reached its callee " + in;
+      case ERROR_ORIGIN, REPEATED_CALLS, SLOW_STEP, UNKNOWN -> f.getDetail() + " (" + in + ")";
     };
   }
 
