@@ -20,7 +20,8 @@ import java.util.Optional;
  *
  * <p>Severity: a stalled branch or unconsumed event that a declared contract asks for is critical
  * (someone wrote down that it must happen); learned, it is an error. A silent failure is an error. A
- * missing callee is a warning.
+ * missing callee is a warning. A kind that pages only when promoted (ERROR_ORIGIN, REPEATED_CALLS, SLOW_STEP) has
+ * the severity it was promoted with, and its finding's detail as the summary.
  */
 final class AlertBuilder {
   private static final int MAX_SUMMARY = 1024;
