@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -25,12 +26,14 @@ import java.util.regex.Pattern;
  * was retried with success (a later sibling of the same shape succeeded) recovered, so the failure did not come
  * from there. Children that neither failed nor said OK are looked through, since some instrumentation marks only
  * the span that threw. The deepest span reached is the origin; when it is a call that got no answer (timed out,
- * refused, unavailable) and nothing answered on the other side, the origin is the callee, named from
- * {@code peer.service}, {@code server.address}, {@code rpc.service} or {@code db.system}.
+ * refused, unavailable) and nothing answered on the other side (or the callee's span was still running when the
+ * caller gave up), the origin is the callee, named from {@code peer.service}, {@code server.address} (or the older
+ * {@code net.peer.name}), {@code rpc.service}, the URL's host, or {@code db.system}.
  */
 final class ErrorOrigin {
-  private static final List<String> CALLEE_ATTRIBUTES = List.of("peer.service", "server.address", "rpc.service",
-      "db.system.name", "db.system");
+  private static final List<String> CALLEE_ATTRIBUTES = List.of("peer.service", "server.address", "net.peer.name",
+      "rpc.service", "url.full", "http.url", "db.system.name", "db.system");
+  private static final Pattern URL_HOST = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^@/]*@)?(\\[[^]]*]|[^:/?#]+)");
   private static final List<String> STATUS_ATTRIBUTES = List.of("http.response.status_code", "http.status_code");
   private static final Pattern TIMED_OUT = Pattern.compile(
       "(?i)time[d ]?\\s?out|deadline[ _]exceeded|did not answer|no response|read timed");
@@ -95,9 +98,14 @@ final class ErrorOrigin {
     SpanView origin = chain.get(0);
     Optional<NoAnswer> noAnswer = noAnswer(origin.span());
     String callee = callee(origin.span());
-    boolean unanswered = noAnswer.isPresent() && isCall(origin.span()) && tree.children(origin).isEmpty()
-        && tree.consumersOf(origin).isEmpty();
-    String service = unanswered && callee != null ? callee : origin.span().getService();
+    List<SpanView> answering = tree.children(origin);
+    boolean nobodyAnswered = answering.isEmpty() && tree.consumersOf(origin).isEmpty();
+    // A callee still at work when the caller gave up (its span ends later) did not answer in time either.
+    boolean stillWorking = noAnswer.orElse(null) == NoAnswer.TIMED_OUT && !answering.isEmpty()
+        && answering.stream().allMatch(c -> c.span().getEndNanos() >= origin.span().getEndNanos() - 1_000_000);
+    boolean unanswered = noAnswer.isPresent() && isCall(origin.span()) && (nobodyAnswered || stillWorking);
+    String service = !unanswered ? origin.span().getService() : callee != null ? callee
+        : stillWorking ? answering.get(0).span().getService() : origin.span().getService();
     return new Origin(chain, service, unanswered ? noAnswer : Optional.empty(), branch);
   }
 
@@ -179,13 +187,21 @@ final class ErrorOrigin {
     return Optional.empty();
   }
 
-  /** The callee a call names: a logical service name first, then its address without the port. */
+  /** The callee a call names: a logical service name first, then its address without the port, its URL's host. */
   static String callee(SpanRecord span) {
     for (String name : CALLEE_ATTRIBUTES) {
       String value = span.getAttributes().get(name);
-      if (value != null && !value.isBlank()) {
-        return name.equals("server.address") ? value.replaceFirst(":\\d+$", "") : value;
+      if (value == null || value.isBlank()) {
+        continue;
       }
+      if (name.equals("url.full") || name.equals("http.url")) {
+        Matcher host = URL_HOST.matcher(value.strip());
+        if (host.find()) {
+          return host.group(1);
+        }
+        continue;
+      }
+      return name.equals("server.address") || name.equals("net.peer.name") ? value.replaceFirst(":\\d+$", "") : value;
     }
     return null;
   }

@@ -93,6 +93,21 @@ class DiagnosesTest {
   }
 
   @Test
+  void aCalleeStillAtWorkWhenItsCallerTimedOutIsTheOriginAndAUrlNamesItWhenNothingElseDoes() {
+    add(failed(attrs(span(1, null, "gateway", "POST /checkout", SpanKind.SERVER, 0, 30_100),
+        "http.response.status_code", "504"), "upstream timed out"));
+    add(failed(span(2, 1, "order", "POST /orders", SpanKind.SERVER, 50, 30_050), "failed"));
+    add(failed(attrs(span(3, 2, "order", "POST", SpanKind.CLIENT, 60, 30_040), "url.full",
+        "https://payments.internal:8443/v1/authorize?id=7"), "java.net.SocketTimeoutException: Read timed out"));
+    // Payment got the request and answered long after order gave up.
+    add(span(4, 3, "payment", "POST /v1/authorize", SpanKind.SERVER, 80, 41_000));
+
+    GraphFinding origin = of(assemble(StepBaseline.NONE), AlertKind.ERROR_ORIGIN).get(0);
+    assertThat(origin.getService()).isEqualTo("payments.internal");
+    assertThat(origin.getDetail()).startsWith("payments.internal did not answer in 30 s → order failed → gateway 504");
+  }
+
+  @Test
   void aCallThatGotAnAnswerWithAnErrorIsTheCallersOwnOriginAndUnmarkedSpansAreLookedThrough() {
     add(failed(span(1, null, "order", "POST /orders", SpanKind.SERVER, 0, 100), "failed"));
     add(span(2, 1, "order", "create-order", SpanKind.INTERNAL, 2, 95));
