@@ -5,6 +5,7 @@ import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.avro.internal.AlertState;
 import io.tracestitch.avro.internal.ExpectationStats;
 import io.tracestitch.avro.internal.FindingMessage;
+import io.tracestitch.avro.internal.StepTimes;
 import io.tracestitch.avro.internal.TraceMessage;
 import io.tracestitch.avro.internal.TraceState;
 import io.tracestitch.avro.internal.WorkflowItem;
@@ -45,6 +46,11 @@ public record StitchSerdes(
         AvroSingleObjectSerde.of(AlertState.class),
         graph,
         alert);
+  }
+
+  /** The learned step times' store values; internal, so always Avro single-object encoding. */
+  public Serde<StepTimes> stepTimes() {
+    return AvroSingleObjectSerde.of(StepTimes.class);
   }
 
   /** Everything in Avro single-object encoding: the embedded default, and what tests use. */

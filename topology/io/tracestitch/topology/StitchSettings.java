@@ -3,6 +3,7 @@ package io.tracestitch.topology;
 import io.tracestitch.topology.alert.AlertSettings;
 import io.tracestitch.topology.expect.Contracts;
 import io.tracestitch.topology.expect.ExpectationSettings;
+import io.tracestitch.topology.graph.DiagnosisSettings;
 import io.tracestitch.topology.ingest.EventIdentitySettings;
 import io.tracestitch.topology.ingest.SpanAttributeSettings;
 import io.tracestitch.topology.ingest.SpanEncoding;
@@ -37,6 +38,8 @@ import java.util.regex.Pattern;
  * @param republishAfterRestart under at-least-once, a crash can keep a "published" summary and lose the
  *     graph record sent with it; at task start, workflows published this close to the latest publication
  *     are published again (a duplicate at-least-once allows). Zero under exactly-once, where it cannot happen.
+ * @param diagnosis how the findings that explain a workflow (ERROR_ORIGIN, REPEATED_CALLS, SLOW_STEP) are
+ *     decided, and which of them page
  */
 public record StitchSettings(
     String spansTopic,
@@ -60,7 +63,8 @@ public record StitchSettings(
     Contracts contracts,
     ExpectationSettings expectations,
     AlertSettings alerts,
-    Duration republishAfterRestart) {
+    Duration republishAfterRestart,
+    DiagnosisSettings diagnosis) {
 
   public StitchSettings {
     Objects.requireNonNull(spansTopic, "spansTopic");
@@ -71,6 +75,7 @@ public record StitchSettings(
     requirePositive(maxDuration, "maxDuration");
     requirePositive(retention, "retention");
     requirePositive(punctuationInterval, "punctuationInterval");
+    Objects.requireNonNull(diagnosis, "diagnosis");
     if (maxSpansPerWorkflow < 1 || maxSpansPerMessage < 1) {
       throw new IllegalArgumentException("maxSpansPerWorkflow and maxSpansPerMessage must be at least 1.");
     }
@@ -84,7 +89,7 @@ public record StitchSettings(
         Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofMinutes(10),
         Duration.ofMillis(500), 20_000, 200, Duration.ofMillis(100),
         SpanAttributeSettings.defaults(), EventIdentitySettings.defaults(), Contracts.NONE,
-        ExpectationSettings.defaults(), AlertSettings.defaults(), Duration.ZERO);
+        ExpectationSettings.defaults(), AlertSettings.defaults(), Duration.ZERO, DiagnosisSettings.defaults());
   }
 
   public String byTraceTopic() {
@@ -103,63 +108,70 @@ public record StitchSettings(
     return new StitchSettings(spansTopic, spanEncoding, topics, null, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
-        eventIdentity, contracts, expectations, alerts, republishAfterRestart);
+        eventIdentity, contracts, expectations, alerts, republishAfterRestart, diagnosis);
   }
 
   public StitchSettings withEventTopicPattern(Pattern pattern) {
     return new StitchSettings(spansTopic, spanEncoding, List.of(), pattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
-        eventIdentity, contracts, expectations, alerts, republishAfterRestart);
+        eventIdentity, contracts, expectations, alerts, republishAfterRestart, diagnosis);
   }
 
   public StitchSettings withSpanEncoding(SpanEncoding encoding) {
     return new StitchSettings(spansTopic, encoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
-        eventIdentity, contracts, expectations, alerts, republishAfterRestart);
+        eventIdentity, contracts, expectations, alerts, republishAfterRestart, diagnosis);
   }
 
   public StitchSettings withMaxSpansPerWorkflow(int cap) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, cap, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        expectations, alerts, republishAfterRestart);
+        expectations, alerts, republishAfterRestart, diagnosis);
   }
 
   public StitchSettings withTimes(Duration hold, Duration gap, Duration max, Duration keep) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, hold, gap, max, keep, punctuationInterval, maxSpansPerWorkflow,
         maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts, expectations, alerts,
-        republishAfterRestart);
+        republishAfterRestart, diagnosis);
   }
 
   public StitchSettings withContracts(Contracts declared) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, declared,
-        expectations, alerts, republishAfterRestart);
+        expectations, alerts, republishAfterRestart, diagnosis);
   }
 
   public StitchSettings withExpectations(ExpectationSettings learned) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        learned, alerts, republishAfterRestart);
+        learned, alerts, republishAfterRestart, diagnosis);
   }
 
   public StitchSettings withRepublishAfterRestart(Duration window) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        expectations, alerts, window);
+        expectations, alerts, window, diagnosis);
   }
 
   public StitchSettings withAlerts(AlertSettings alerting) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        expectations, alerting, republishAfterRestart);
+        expectations, alerting, republishAfterRestart, diagnosis);
+  }
+
+  public StitchSettings withDiagnosis(DiagnosisSettings findings) {
+    return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
+        maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
+        expectations, alerts, republishAfterRestart, findings);
   }
 
   private static void requirePositive(Duration d, String name) {

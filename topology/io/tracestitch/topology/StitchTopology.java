@@ -8,6 +8,7 @@ import io.tracestitch.topology.ingest.EventIdentityExtractor;
 import io.tracestitch.topology.ingest.EventIngestProcessor;
 import io.tracestitch.topology.ingest.OtlpSpanDecoder;
 import io.tracestitch.topology.ingest.SpanIngestProcessor;
+import io.tracestitch.topology.steps.StepLearning;
 import io.tracestitch.topology.trace.TraceRouter;
 import io.tracestitch.topology.workflow.GraphListener;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
@@ -122,7 +123,8 @@ public final class StitchTopology {
         serdes.workflowMessage().serializer(), new EveryPartition<>(), TRACE_ROUTER);
 
     // By workflow: store, index by deadline, publish.
-    GraphAssembler assembler = new GraphAssembler(settings.inactivityGap(), settings.clockSkewTolerance());
+    GraphAssembler assembler = new GraphAssembler(settings.inactivityGap(), settings.clockSkewTolerance(),
+        settings.diagnosis());
     topology.addSource(BY_WORKFLOW_SOURCE, new StringDeserializer(), serdes.workflowMessage().deserializer(),
         settings.byWorkflowTopic());
     topology.addProcessor(WORKFLOW_STITCHER, () -> new WorkflowStitcher(settings, counters, assembler, listeners,
@@ -144,6 +146,9 @@ public final class StitchTopology {
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(WorkflowStitcher.EXPECTATION_STORE), Serdes.String(), serdes.expectationStats()),
         WORKFLOW_STITCHER);
+    // How long each step usually takes, learned like the expectations, for SLOW_STEP.
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(StepLearning.STORE), Serdes.String(), serdes.stepTimes()), WORKFLOW_STITCHER);
     topology.addSink("to-graphs", settings.graphsTopic(), new StringSerializer(), serdes.graph().serializer(),
         WORKFLOW_STITCHER);
     topology.addSink("to-findings", settings.findingsTopic(), new StringSerializer(),

@@ -20,7 +20,8 @@ import java.util.Optional;
  *
  * <p>Severity: a stalled branch or unconsumed event that a declared contract asks for is critical
  * (someone wrote down that it must happen); learned, it is an error. A silent failure is an error. A
- * missing callee is a warning.
+ * missing callee is a warning. A kind that pages only when promoted (ERROR_ORIGIN, REPEATED_CALLS, SLOW_STEP) has
+ * the severity it was promoted with, and its finding's detail as the summary.
  */
 final class AlertBuilder {
   private static final int MAX_SUMMARY = 1024;
@@ -32,6 +33,9 @@ final class AlertBuilder {
       case STALLED_BRANCH, UNCONSUMED_EVENT -> f.getDeclared() ? Severity.critical : Severity.error;
       case SILENT_FAILURE -> Severity.error;
       case MISSING_CALLEE -> Severity.warning;
+      // Kinds that page only when promoted carry the severity they were promoted with.
+      case ERROR_ORIGIN, REPEATED_CALLS, SLOW_STEP, UNKNOWN ->
+          f.getSeverity() == null ? Severity.warning : Severity.valueOf(f.getSeverity());
     };
   }
 
@@ -96,6 +100,7 @@ final class AlertBuilder {
           + " while the workflow's root reported success";
       case UNCONSUMED_EVENT -> "No consumer handled " + f.getEventName() + " from " + subject + " " + in;
       case MISSING_CALLEE -> subject + "'s call " + f.getEventName() + " never reached its callee " + in;
+      case ERROR_ORIGIN, REPEATED_CALLS, SLOW_STEP, UNKNOWN -> f.getDetail() + " (" + in + ")";
     };
   }
 

@@ -200,7 +200,7 @@ final class FindingDetector {
     void occurred(AlertKind kind, String consumer, String group, String service, EventView event, boolean declared,
         long waitedMs, String nodeId, String detail) {
       String eventName = event != null ? event.name() : nodeId == null ? null : spanByNode.get(nodeId).span().getName();
-      graphFindings.add(Finding.newBuilder().setKind(kind).setService(service).setConsumer(consumer)
+      graphFindings.add(Finding.newBuilder().setKind(io.tracestitch.avro.v1.AlertKind.valueOf(kind.name())).setService(service).setConsumer(consumer)
           .setEventName(eventName).setEventId(event == null ? null : event.event().getEventId())
           .setNodeId(nodeId != null ? nodeId : event == null ? null : event.nodeId()).setDetail(detail).build());
       messages.add(FindingMessage.newBuilder()

@@ -11,6 +11,7 @@ import io.tracestitch.avro.PublishReason;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.avro.WorkflowStatus;
 import io.tracestitch.avro.internal.EventRecord;
+import io.tracestitch.avro.internal.FindingMessage;
 import io.tracestitch.avro.internal.SpanKind;
 import io.tracestitch.avro.internal.SpanLinkRef;
 import io.tracestitch.avro.internal.SpanRecord;
@@ -20,6 +21,7 @@ import io.tracestitch.avro.internal.WorkflowSummary;
 import io.tracestitch.topology.expect.ExpectedConsumer;
 import io.tracestitch.topology.expect.Expectations;
 import io.tracestitch.topology.expect.Observations;
+import io.tracestitch.topology.steps.StepBaseline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -40,10 +42,16 @@ import java.util.TreeSet;
 public final class GraphAssembler {
   private final long inactivityGapMs;
   private final long skewToleranceMs;
+  private final Diagnoses diagnoses;
 
   public GraphAssembler(Duration inactivityGap, Duration clockSkewTolerance) {
+    this(inactivityGap, clockSkewTolerance, DiagnosisSettings.defaults());
+  }
+
+  public GraphAssembler(Duration inactivityGap, Duration clockSkewTolerance, DiagnosisSettings diagnosis) {
     this.inactivityGapMs = inactivityGap.toMillis();
     this.skewToleranceMs = clockSkewTolerance.toMillis();
+    this.diagnoses = new Diagnoses(diagnosis);
   }
 
   public WorkflowGraph assemble(WorkflowSummary summary, List<SpanRecord> spanRecords, List<EventRecord> eventRecords,
@@ -57,6 +65,13 @@ public final class GraphAssembler {
    */
   public AssembledWorkflow assemble(WorkflowSummary summary, List<SpanRecord> spanRecords,
       List<EventRecord> eventRecords, PublishReason reason, long nowMs, Expectations expectations) {
+    return assemble(summary, spanRecords, eventRecords, reason, nowMs, expectations, StepBaseline.NONE);
+  }
+
+  /** ...and with the learned step times, so a step far slower than usual is found (SLOW_STEP). */
+  public AssembledWorkflow assemble(WorkflowSummary summary, List<SpanRecord> spanRecords,
+      List<EventRecord> eventRecords, PublishReason reason, long nowMs, Expectations expectations,
+      StepBaseline steps) {
     List<SpanRecord> unique = uniqueSpans(spanRecords);
     int duplicates = spanRecords.size() - unique.size();
     List<SpanView> spans = spanViews(unique);
@@ -150,8 +165,12 @@ public final class GraphAssembler {
     FindingDetector.Result found = FindingDetector.detect(graph, events, spans, expectedByEvent, expectations,
         rootFailed, nowMs);
     graph.setFindings(found.graphFindings());
-    return new AssembledWorkflow(graph, found.messages(), observations(events, spans, successes, edges),
-        nextDeadline(graph.getBranches(), nowMs));
+    Diagnoses.Result diagnosed = diagnoses.diagnose(graph, spans, steps, nowMs);
+    graph.setAllFindings(Diagnoses.all(graph.getFindings(), diagnosed.findings()));
+    List<FindingMessage> messages = new ArrayList<>(found.messages());
+    messages.addAll(diagnosed.messages());
+    return new AssembledWorkflow(graph, messages, observations(events, spans, successes, edges),
+        nextDeadline(graph.getBranches(), nowMs), diagnosed.steps());
   }
 
   /** For each event that carries a sampled trace context, the consumers that should handle it. */

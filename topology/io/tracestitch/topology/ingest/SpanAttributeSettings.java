@@ -52,6 +52,8 @@ public record SpanAttributeSettings(
             // The query is what explains a slow step; the value cap keeps it from dominating the span.
             "db.query.text", "db.statement",
             "server.address", "peer.service", "error.type", "cloudevents.event_source",
+            // Who a call went to in older conventions, for where a failure began (ERROR_ORIGIN).
+            "net.peer.name", "url.full", "http.url",
             // Batch sizes, message keys, retry counts: the messaging details the MessagingHop does not hold.
             "messaging.*"));
   }

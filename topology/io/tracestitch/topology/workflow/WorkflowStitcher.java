@@ -18,7 +18,9 @@ import io.tracestitch.avro.internal.FindingAction;
 import io.tracestitch.avro.internal.FindingMessage;
 import io.tracestitch.topology.expect.LearnedExpectations;
 import io.tracestitch.topology.graph.AssembledWorkflow;
+import io.tracestitch.topology.graph.DiagnosisSettings;
 import io.tracestitch.topology.graph.GraphAssembler;
+import io.tracestitch.topology.steps.StepLearning;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -68,6 +70,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
   private final ProcessorClock clock;
   private final ClearThrottle clears = new ClearThrottle();
   private LearnedExpectations expectations;
+  private StepLearning steps;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, WorkflowSummary> summaries;
   private KeyValueStore<String, WorkflowItem> items;
@@ -95,6 +98,8 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     this.due = new DueIndex(context.getStateStore(DUE_STORE));
     this.expectations = new LearnedExpectations(context.getStateStore(EXPECTATION_STORE), settings.expectations(),
         settings.contracts());
+    this.steps = new StepLearning(context.getStateStore(StepLearning.STORE), settings.diagnosis().stepHalfLife(),
+        settings.diagnosis().slowStepMinSamples(), DiagnosisSettings.MAX_STEPS_LEARNED_PER_WORKFLOW);
     clock.init(context);
     repairAfterRestart();
     context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wall -> punctuate());
@@ -369,7 +374,8 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     }
     int revision = summary.getRevision();
     summary.setRevision(revision + 1);
-    AssembledWorkflow assembled = assembler.assemble(summary, parts.spans(), parts.events(), reason, now, expectations);
+    AssembledWorkflow assembled = assembler.assemble(summary, parts.spans(), parts.events(), reason, now, expectations,
+        steps);
     if (revision == 0 && assembled.nextDeadlineMs() != null && now < summary.getMaxDueMs()) {
       // An expected consumer still has time: wait for its deadline rather than publish, then revise.
       summary.setRevision(revision);
@@ -385,6 +391,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     }
     if (revision == 0) {
       expectations.learn(assembled.observations(), now);
+      steps.learn(assembled.steps(), now);
     }
     reportFindings(summary, assembled.findings(), now);
     counters.add("workflows.published", 1);

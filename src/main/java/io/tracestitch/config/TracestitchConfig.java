@@ -1,14 +1,18 @@
 package io.tracestitch.config;
 
 import io.tracestitch.delivery.DeliverySettings;
+import io.tracestitch.avro.AlertKind;
+import io.tracestitch.avro.Severity;
 import io.tracestitch.serdes.OutputFormat;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.alert.AlertSettings;
 import io.tracestitch.topology.expect.ExpectationSettings;
+import io.tracestitch.topology.graph.DiagnosisSettings;
 import io.tracestitch.topology.ingest.EventIdentitySettings;
 import io.tracestitch.topology.ingest.SpanAttributeSettings;
 import io.tracestitch.topology.ingest.SpanEncoding;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +54,14 @@ public final class TracestitchConfig extends AbstractConfig {
   public static final String EXPECT_DEADLINE_MULTIPLIER = "expectations.deadline.multiplier";
   public static final String EXPECT_FORGET_AFTER_MS = "expectations.forget.after.ms";
   public static final String EXPECT_HALF_LIFE_MS = "expectations.half.life.ms";
+  public static final String FINDINGS_REPEATED_CALLS_MIN = "findings.repeated.calls.min";
+  public static final String FINDINGS_SLOW_STEP_FACTOR = "findings.slow.step.factor";
+  public static final String FINDINGS_SLOW_STEP_MIN_EXCESS_MS = "findings.slow.step.min.excess.ms";
+  public static final String FINDINGS_SLOW_STEP_MIN_SAMPLES = "findings.slow.step.min.samples";
+  public static final String FINDINGS_STEPS_HALF_LIFE_MS = "findings.steps.half.life.ms";
+  public static final String FINDINGS_ERROR_ORIGIN_SEVERITY = "findings.error.origin.alert.severity";
+  public static final String FINDINGS_REPEATED_CALLS_SEVERITY = "findings.repeated.calls.alert.severity";
+  public static final String FINDINGS_SLOW_STEP_SEVERITY = "findings.slow.step.alert.severity";
   public static final String ALERT_RESEND_MS = "alerts.resend.interval.ms";
   public static final String ALERT_QUIET_MS = "alerts.quiet.period.ms";
   public static final String ALERT_MAX_LAG_MS = "alerts.max.lag.ms";
@@ -125,6 +137,9 @@ public final class TracestitchConfig extends AbstractConfig {
       }
     }
   };
+  private static final DiagnosisSettings DG = DiagnosisSettings.defaults();
+  private static final ConfigDef.Validator SEVERITY = ConfigDef.CaseInsensitiveValidString.in("", "critical", "error",
+      "warning", "info");
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(BOOTSTRAP_SERVERS, Type.LIST, List.of(), Importance.HIGH,
@@ -195,6 +210,26 @@ public final class TracestitchConfig extends AbstractConfig {
               + "removed on purpose does not page forever (its alert then resolves after alerts.quiet.period.ms).")
       .define(EXPECT_HALF_LIFE_MS, Type.LONG, EX.halfLife().toMillis(), ConfigDef.Range.atLeast(1), Importance.LOW,
           "Learned counts lose half their weight in this time, so expectations follow change.")
+      .define(FINDINGS_REPEATED_CALLS_MIN, Type.INT, DG.repeatedCallsMin(), ConfigDef.Range.atLeast(2),
+          Importance.LOW, "A span that made at least this many calls of the same shape (service, span name, route, "
+              + "statement with literals stripped) one after another, none overlapping, gets a REPEATED_CALLS "
+              + "finding (N+1). The same call fanned out in parallel is not counted.")
+      .define(FINDINGS_SLOW_STEP_FACTOR, Type.DOUBLE, DG.slowStepFactor(), ConfigDef.Range.atLeast(1), Importance.LOW,
+          "A step on the critical path is SLOW_STEP when it took at least this many times its learned median, and "
+              + "more than its own spread allows (6 x the log-distance from median to upper quartile).")
+      .define(FINDINGS_SLOW_STEP_MIN_EXCESS_MS, Type.LONG, DG.slowStepMinExcess().toMillis(),
+          ConfigDef.Range.atLeast(0), Importance.LOW, "...and at least this much longer than its median.")
+      .define(FINDINGS_SLOW_STEP_MIN_SAMPLES, Type.DOUBLE, DG.slowStepMinSamples(), ConfigDef.Range.atLeast(1),
+          Importance.LOW, "A step is judged only after this many (decayed) successful runs of it were learned.")
+      .define(FINDINGS_STEPS_HALF_LIFE_MS, Type.LONG, DG.stepHalfLife().toMillis(), ConfigDef.Range.atLeast(1),
+          Importance.LOW, "Learned step times lose half their weight in this time, so the usual time follows change.")
+      .define(FINDINGS_ERROR_ORIGIN_SEVERITY, Type.STRING, "", SEVERITY, Importance.MEDIUM,
+          "Empty: ERROR_ORIGIN findings are only on the graph. critical, error, warning or info: they also page, as "
+              + "alerts of that severity grouped by origin service. Avro readers of the alert topic need Alert v2.")
+      .define(FINDINGS_REPEATED_CALLS_SEVERITY, Type.STRING, "", SEVERITY, Importance.MEDIUM,
+          "The same for REPEATED_CALLS, grouped by calling service and call.")
+      .define(FINDINGS_SLOW_STEP_SEVERITY, Type.STRING, "", SEVERITY, Importance.MEDIUM,
+          "The same for SLOW_STEP, grouped by service and step.")
       .define(ALERT_RESEND_MS, Type.LONG, AL.resendInterval().toMillis(), ConfigDef.Range.between(1000, 240_000),
           Importance.MEDIUM, "A firing alert is re-sent this often, never more often; at most 4 minutes, well "
               + "inside Alertmanager's 5-minute resolve timeout.")
@@ -394,7 +429,21 @@ public final class TracestitchConfig extends AbstractConfig {
             Duration.ofMillis(getLong(EXPECT_FORGET_AFTER_MS)), Duration.ofMillis(getLong(EXPECT_HALF_LIFE_MS))),
         new AlertSettings(Duration.ofMillis(getLong(ALERT_RESEND_MS)), Duration.ofMillis(getLong(ALERT_QUIET_MS)),
             Duration.ofMillis(getLong(ALERT_MAX_LAG_MS)), getString(ALERT_SOURCE), getString(ALERT_LINK_TEMPLATE)),
-        republishAfterRestart());
+        republishAfterRestart(), diagnosisSettings());
+  }
+
+  private DiagnosisSettings diagnosisSettings() {
+    Map<AlertKind, Severity> promoted = new EnumMap<>(AlertKind.class);
+    Map.of(AlertKind.ERROR_ORIGIN, FINDINGS_ERROR_ORIGIN_SEVERITY, AlertKind.REPEATED_CALLS,
+        FINDINGS_REPEATED_CALLS_SEVERITY, AlertKind.SLOW_STEP, FINDINGS_SLOW_STEP_SEVERITY).forEach((kind, name) -> {
+          String severity = getString(name).strip().toLowerCase(Locale.ROOT);
+          if (!severity.isEmpty()) {
+            promoted.put(kind, Severity.valueOf(severity));
+          }
+        });
+    return new DiagnosisSettings(getInt(FINDINGS_REPEATED_CALLS_MIN), getDouble(FINDINGS_SLOW_STEP_FACTOR),
+        Duration.ofMillis(getLong(FINDINGS_SLOW_STEP_MIN_EXCESS_MS)), getDouble(FINDINGS_SLOW_STEP_MIN_SAMPLES),
+        Duration.ofMillis(getLong(FINDINGS_STEPS_HALF_LIFE_MS)), promoted);
   }
 
   /**

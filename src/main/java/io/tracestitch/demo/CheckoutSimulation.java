@@ -80,8 +80,9 @@ public final class CheckoutSimulation implements AutoCloseable {
         new NotificationService(notification.tracer(), topics.paymentAuthorized(), faults)));
     consumers.add(new ConsumerLoop(clients, InventoryService.NAME, List.of(topics.orderCreated()),
         new InventoryService(inventory.tracer(), faults)));
-    consumers.add(new ConsumerLoop(clients, PaymentService.NAME, List.of(topics.orderCreated()),
-        new PaymentService(payment.tracer(), paymentEvents, topics.paymentAuthorized(), faults)));
+    PaymentService paymentService = new PaymentService(payment.tracer(), paymentEvents, topics.paymentAuthorized(),
+        faults);
+    consumers.add(new ConsumerLoop(clients, PaymentService.NAME, List.of(topics.orderCreated()), paymentService));
     consumers.add(new ConsumerLoop(clients, LoyaltyService.NAME, List.of(topics.orderCreated()),
         new LoyaltyService(loyalty.tracer(), faults)));
     consumers.add(new ConsumerLoop(clients, AnalyticsService.NAME, List.of(topics.orderCreated()),
@@ -94,7 +95,7 @@ public final class CheckoutSimulation implements AutoCloseable {
     }
 
     GatewayService gatewayService = new GatewayService(gateway.tracer(),
-        new OrderService(order.tracer(), orderEvents, topics.orderCreated()));
+        new OrderService(order.tracer(), orderEvents, topics.orderCreated(), paymentService, faults));
     traffic = opened(new OrderTraffic(gatewayService, runTag));
     traffic.start(settings.ordersPerSecond());
     log.info("The checkout simulation runs at {} order(s) per second with faults: {}; "

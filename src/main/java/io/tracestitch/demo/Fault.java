@@ -15,7 +15,12 @@ public enum Fault {
   LOYALTY_STALL("loyalty-stall", "loyalty stops handling orders after the first " + LoyaltyService.STALL_AFTER_ORDERS
       + " while staying in its consumer group"),
   DROP_CONTEXT("drop-context",
-      "notification handles payment.authorized in a new trace, tied only by the correlation id");
+      "notification handles payment.authorized in a new trace, tied only by the correlation id"),
+  PAYMENT_DOWN("payment-down", "payment does not answer order's hold request for every tenth order: order's call "
+      + "times out after " + OrderService.PAYMENT_TIMEOUT.toSeconds() + " s (the seed's 30 s, scaled down), order "
+      + "fails and the gateway answers 504"),
+  N_PLUS_ONE("n-plus-one", "loyalty queries points once per item, " + LoyaltyService.ITEMS_PER_PREMIUM_ORDER
+      + " queries one after another, for its second order and every fifth after it");
 
   private final String cliName;
   private final String description;

@@ -43,7 +43,8 @@ final class GatewayService {
     try (Scope ignored = server.makeCurrent()) {
       SimulatedWork.takes(SimulatedWork.between(1, 4));
       int status = callOrderService(request);
-      server.setAttribute(HTTP_STATUS, status == 201 ? 201L : 502L);
+      // An upstream that timed out is a 504 here too; any other failure a 502.
+      server.setAttribute(HTTP_STATUS, status == 201 ? 201L : status == 504 ? 504L : 502L);
       if (status != 201) {
         server.setStatus(StatusCode.ERROR, "The order service answered " + status + ".");
       }

@@ -1,6 +1,9 @@
 package io.tracestitch.demo;
 
+import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +27,12 @@ final class OrderTraffic implements AutoCloseable {
     thread.setDaemon(true);
     return thread;
   });
+  /** Checkouts run side by side, as customers' do: one waiting out a timeout does not hold the next back. */
+  private final ExecutorService checkouts = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "checkout");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   OrderTraffic(GatewayService gateway, String runTag) {
     this.gateway = gateway;
@@ -36,15 +45,21 @@ final class OrderTraffic implements AutoCloseable {
   }
 
   private void placeOrder() {
-    long n = placed.get() + 1;
+    long n = placed.incrementAndGet();
+    try {
+      checkouts.execute(() -> checkout(n));
+    } catch (RejectedExecutionException e) {
+      log.debug("Checkout {} not placed: the traffic is stopping.", n);
+    }
+  }
+
+  private void checkout(long n) {
     try {
       gateway.checkout(new CheckoutRequest("order-" + runTag + "-" + n, "ord-" + runTag + "-" + n, n,
           ThreadLocalRandom.current().nextLong(1_000, 20_000)));
     } catch (RuntimeException e) {
-      // An exception would silently cancel the schedule; one failed checkout must not end the traffic.
+      // One failed checkout must not end the traffic.
       log.warn("Checkout {} failed: {}", n, e.toString());
-    } finally {
-      placed.set(n);
     }
   }
 
@@ -52,17 +67,19 @@ final class OrderTraffic implements AutoCloseable {
     return placed.get();
   }
 
-  /** Lets the checkout in progress finish, then stops. */
+  /** Lets the checkouts in progress finish, then stops. */
   @Override
   public void close() {
-    customers.shutdown();
-    try {
-      if (!customers.awaitTermination(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        customers.shutdownNow();
+    for (ExecutorService executor : List.of(customers, checkouts)) {
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        executor.shutdownNow();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      customers.shutdownNow();
     }
   }
 }

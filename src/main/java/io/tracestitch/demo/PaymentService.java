@@ -1,6 +1,9 @@
 package io.tracestitch.demo;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Payment: authorises each new order and publishes payment.authorized. With payment-retry, the card gateway
+ * Payment: holds the amount when order asks (synchronously), then authorises each new order and publishes payment.authorized. With payment-retry, the card gateway
  * times out on the first attempt for every third order; the consumer then takes the same record again after a
  * back-off and the second attempt succeeds.
  */
@@ -36,6 +39,23 @@ final class PaymentService implements RecordHandler {
     this.publisher = publisher;
     this.paymentAuthorizedTopic = paymentAuthorizedTopic;
     this.faults = faults;
+  }
+
+  /** Handles order's {@code POST /payments/holds}: puts a hold on the amount; returns the HTTP status. */
+  int hold(CheckoutRequest request, Map<String, String> requestHeaders) {
+    Span server = tracer.spanBuilder("POST /payments/holds")
+        .setSpanKind(SpanKind.SERVER)
+        .setParent(ContextPropagation.extract(requestHeaders))
+        .setAttribute(TraceAttributes.HTTP_METHOD, "POST")
+        .setAttribute(TraceAttributes.HTTP_ROUTE, "/payments/holds")
+        .startSpan();
+    try (Scope ignored = server.makeCurrent()) {
+      SimulatedWork.takes(SimulatedWork.between(3, 9));
+      server.setAttribute(TraceAttributes.HTTP_STATUS, 201L);
+      return 201;
+    } finally {
+      server.end();
+    }
   }
 
   @Override

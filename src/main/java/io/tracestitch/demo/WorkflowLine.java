@@ -1,9 +1,11 @@
 package io.tracestitch.demo;
 
+import io.tracestitch.avro.AlertKind;
 import io.tracestitch.avro.Branch;
 import io.tracestitch.avro.BranchState;
 import io.tracestitch.avro.EdgeType;
 import io.tracestitch.avro.GraphEdge;
+import io.tracestitch.avro.GraphFinding;
 import io.tracestitch.avro.GraphNode;
 import io.tracestitch.avro.NodeKind;
 import io.tracestitch.avro.WorkflowGraph;
@@ -20,7 +22,8 @@ import java.util.Set;
 
 /**
  * A published workflow as one line a person can read in a terminal: its correlation id, status and duration,
- * each event's consumers with their state, and the step that took the most time of its own.
+ * each event's consumers with their state, the step that took the most time of its own, and the findings that
+ * explain it (where its failure began, repeated calls, a step far slower than usual).
  *
  * <pre>WORKFLOW order-k3f9-3 FAILED in 2.09 s, 2 traces | order.created: analytics FAILED 4 ms (...), ...
  * | payment.authorized: notification SUCCEEDED 9 ms, joined by correlation id only | slowest step: inventory
@@ -28,6 +31,9 @@ import java.util.Set;
  */
 public final class WorkflowLine {
   private static final int MAX_ERROR_CHARS = 80;
+  /** The findings that say why (the paging ones print as ALERT lines). */
+  private static final Set<AlertKind> EXPLAINING = Set.of(AlertKind.ERROR_ORIGIN, AlertKind.REPEATED_CALLS,
+      AlertKind.SLOW_STEP);
 
   private WorkflowLine() {}
 
@@ -53,6 +59,12 @@ public final class WorkflowLine {
     branchesByEvent.forEach((event, branches) ->
         line.append(" | ").append(event).append(": ").append(String.join(", ", branches)));
     slowestStep(graph).ifPresent(step -> line.append(" | slowest step: ").append(step));
+    for (GraphFinding finding : graph.getAllFindings()) {
+      if (EXPLAINING.contains(finding.getKind())) {
+        line.append(" | ").append(finding.getKind()).append(' ').append(finding.getService()).append(": ")
+            .append(finding.getDetail());
+      }
+    }
     return line.toString();
   }
 

@@ -10,6 +10,7 @@ import io.tracestitch.avro.internal.AlertState;
 import io.tracestitch.avro.internal.EventRecord;
 import io.tracestitch.avro.internal.ExpectationStats;
 import io.tracestitch.avro.internal.SpanRecord;
+import io.tracestitch.avro.internal.StepTimes;
 import io.tracestitch.avro.internal.TraceState;
 import io.tracestitch.avro.internal.WorkflowItem;
 import io.tracestitch.topology.workflow.WorkflowItems;
@@ -20,7 +21,9 @@ import io.tracestitch.topology.alert.AlertProcessor;
 import io.tracestitch.topology.expect.Expectations;
 import io.tracestitch.topology.expect.LearnedExpectations;
 import io.tracestitch.topology.graph.AssembledWorkflow;
+import io.tracestitch.topology.graph.DiagnosisSettings;
 import io.tracestitch.topology.graph.GraphAssembler;
+import io.tracestitch.topology.steps.StepLearning;
 import io.tracestitch.topology.trace.TraceRouter;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
 import java.time.Clock;
@@ -69,7 +72,7 @@ final class LocalState {
   LocalState(KafkaStreams streams, StitchSettings settings, Clock clock, String servedBy) {
     this.streams = streams;
     this.settings = settings;
-    this.assembler = new GraphAssembler(settings.inactivityGap(), settings.clockSkewTolerance());
+    this.assembler = new GraphAssembler(settings.inactivityGap(), settings.clockSkewTolerance(), settings.diagnosis());
     this.clock = clock;
     this.servedBy = servedBy;
   }
@@ -300,7 +303,10 @@ final class LocalState {
     // Not a publication: after one, what is shown is data that came later (LATE_DATA); before, the workflow as
     // it stands (QUIET). The revision stays the last one published, 0 for never.
     PublishReason reason = summary.getRevision() > 0 ? PublishReason.LATE_DATA : PublishReason.QUIET;
-    return assembler.assemble(summary, spans, events, reason, clock.millis(), expectations);
+    StepLearning steps = new StepLearning(new ReadOnlyStoreView<>(StepLearning.STORE,
+        this.<StepTimes>store(StepLearning.STORE, partition)), settings.diagnosis().stepHalfLife(),
+        settings.diagnosis().slowStepMinSamples(), DiagnosisSettings.MAX_STEPS_LEARNED_PER_WORKFLOW);
+    return assembler.assemble(summary, spans, events, reason, clock.millis(), expectations, steps);
   }
 
   private <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {

@@ -3,6 +3,7 @@ package io.tracestitch.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracestitch.app.TracestitchApp;
+import io.tracestitch.avro.AlertKind;
 import io.tracestitch.avro.Branch;
 import io.tracestitch.avro.BranchState;
 import io.tracestitch.avro.EdgeType;
@@ -49,7 +50,10 @@ class CheckoutSimulationIT {
       "a payment branch that succeeded on its second attempt", CheckoutSimulationIT::hasPaymentRetried,
       "a failed analytics branch", CheckoutSimulationIT::hasAnalyticsFailed,
       "notification's context-less trace joined by a CORRELATED edge", CheckoutSimulationIT::hasCorrelatedReceipt,
-      "inventory's 2 s stock query", CheckoutSimulationIT::hasSlowInventory);
+      "inventory's 2 s stock query", CheckoutSimulationIT::hasSlowInventory,
+      "payment named where the payment-down cascade began", g -> explains(g, AlertKind.ERROR_ORIGIN, "payment"),
+      "loyalty's one query per item as repeated calls", g -> explains(g, AlertKind.REPEATED_CALLS, "loyalty"),
+      "inventory's slow query as a slow step", g -> explains(g, AlertKind.SLOW_STEP, "inventory"));
 
   @Test
   void theSimulatedCheckoutComesOutStitchedWithEveryFaultVisible() throws Exception {
@@ -70,6 +74,8 @@ class CheckoutSimulationIT {
         TracestitchConfig.TRACE_HOLD_MS, "1000",
         "commit.interval.ms", "200"));
     settings.put(TracestitchConfig.HTTP_PORT, "0");
+    // Six tasks each learn from a sixth of the orders; three runs of the stock query each are enough here.
+    settings.put(TracestitchConfig.FINDINGS_SLOW_STEP_MIN_SAMPLES, "3");
     TracestitchConfig config = TracestitchConfig.load(Map.of(), Map.of(), settings);
     // Kafka Streams stops on missing source topics, so the services' topics exist before it starts.
     SimulationTopics.ensure(simulationSettings);
@@ -178,6 +184,10 @@ class CheckoutSimulationIT {
         .isPresent()
         && g.getNodes().stream().anyMatch(n -> "SELECT stock".equals(n.getName())
             && n.getDurationMs() >= InventoryService.SLOW_QUERY.toMillis());
+  }
+
+  private static boolean explains(WorkflowGraph g, AlertKind kind, String service) {
+    return g.getAllFindings().stream().anyMatch(f -> f.getKind() == kind && service.equals(f.getService()));
   }
 
   private static Optional<Branch> branch(WorkflowGraph g, String consumer) {

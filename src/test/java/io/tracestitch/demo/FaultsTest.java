@@ -36,7 +36,7 @@ class FaultsTest {
     assertThatThrownBy(() -> Faults.parse("slow-inventory,slow-payment"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Unknown fault 'slow-payment'; the known faults are slow-inventory, payment-retry, analytics-down, "
-            + "loyalty-stall, drop-context (or all, none).");
+            + "loyalty-stall, drop-context, payment-down, n-plus-one (or all, none).");
   }
 
   @Test

@@ -2,10 +2,12 @@ package io.tracestitch.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracestitch.avro.AlertKind;
 import io.tracestitch.avro.Branch;
 import io.tracestitch.avro.BranchState;
 import io.tracestitch.avro.EdgeType;
 import io.tracestitch.avro.GraphEdge;
+import io.tracestitch.avro.GraphFinding;
 import io.tracestitch.avro.GraphNode;
 import io.tracestitch.avro.NodeKind;
 import io.tracestitch.avro.NodeStatus;
@@ -32,6 +34,18 @@ class WorkflowLineTest {
         + " analytics FAILED 4 ms (java.net.ConnectException: Connection refused: analytics-store:9042)"
         + " | payment.authorized: notification SUCCEEDED 12 ms, joined by correlation id only"
         + " | slowest step: inventory SELECT stock 2.00 s");
+  }
+
+  @Test
+  void theFindingsThatExplainAWorkflowFollowItsSlowestStepEachNamingItsService() {
+    WorkflowGraph graph = checkout(1, PublishReason.QUIET);
+    graph.setAllFindings(List.of(
+        GraphFinding.newBuilder().setKind(AlertKind.SILENT_FAILURE).setService("analytics").setDetail("pages").build(),
+        GraphFinding.newBuilder().setKind(AlertKind.SLOW_STEP).setService("inventory")
+            .setDetail("inventory SELECT stock took 2.0 s, usually 8 ms (p99 12 ms)").build()));
+
+    assertThat(WorkflowLine.of(graph)).endsWith("| slowest step: inventory SELECT stock 2.00 s"
+        + " | SLOW_STEP inventory: inventory SELECT stock took 2.0 s, usually 8 ms (p99 12 ms)");
   }
 
   @Test

@@ -86,7 +86,7 @@ final class SampleRecords {
             .build()))
         .setCriticalPath(List.of("span:00f067aa0ba902b7", "event:order-42"))
         .setFindings(List.of(Finding.newBuilder()
-            .setKind(AlertKind.SILENT_FAILURE)
+            .setKind(io.tracestitch.avro.v1.AlertKind.SILENT_FAILURE)
             .setConsumer("billing")
             .setEventName("OrderPlaced")
             .setDetail("billing failed twice while checkout reported success")

@@ -8,10 +8,15 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.Incompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaIncompatibilityType;
 import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.specific.SpecificData;
@@ -26,6 +31,16 @@ class SchemaHistoryCompatibilityTest {
 
   private static final List<String> RECORD_PACKAGES =
       List.of("io.tracestitch.avro", "io.tracestitch.avro.internal");
+
+  /**
+   * The one forward gap shipped on purpose (README, "Findings"): Alert v2 has the kinds that only alerts promoted
+   * from findings carry (findings.&lt;kind&gt;.alert.severity, off by default). A reader of Alert v1 still reads
+   * every alert of the four kinds it knows, because Avro resolves an enum symbol record by record
+   * ({@code FindingKindsCompatibilityTest}), and fails on a promoted one: whoever promotes a finding first moves
+   * the Avro readers of the alert topic to v2. No other symbol, and nothing else, may be missing.
+   */
+  private static final Map<String, Set<String>> ACCEPTED_MISSING_SYMBOLS = Map.of(
+      "Alert v1 /fields/1/type/symbols", Set.of("ERROR_ORIGIN", "REPEATED_CALLS", "SLOW_STEP", "UNKNOWN"));
 
   @Test
   void everyPublicRecordHasAShippedHistory() throws Exception {
@@ -71,6 +86,18 @@ class SchemaHistoryCompatibilityTest {
   }
 
   @Test
+  void theAcceptedGapIsExactlyThePromotedKindsAndAnyOtherMissingSymbolIsCaught() throws Exception {
+    Schema v1 = SchemaHistory.shippedVersions("Alert").get(0);
+    Schema current = currentSchema("Alert");
+    assertThat(compatibilityProblems("Alert v1", current, v1)).isEmpty();
+
+    Schema oneMore = new Schema.Parser().parse(current.toString().replace("\"SLOW_STEP\",",
+        "\"SLOW_STEP\",\"NEW_KIND\","));
+    assertThat(compatibilityProblems("Alert v1", oneMore, v1)).singleElement().asString()
+        .contains("Alert v1 cannot read what the current schema writes").contains("NEW_KIND");
+  }
+
+  @Test
   void theCheckCatchesANewFieldWithoutADefault() throws Exception {
     Schema v1 = SchemaHistory.shippedVersions("Alert").get(0);
     Schema withRequiredField = new Schema.Parser().parse(v1.toString().replaceFirst(
@@ -90,11 +117,21 @@ class SchemaHistoryCompatibilityTest {
           + backward.getResult().getIncompatibilities());
     }
     SchemaPairCompatibility forward = SchemaCompatibility.checkReaderWriterCompatibility(old, current);
-    if (forward.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-      problems.add(version + " cannot read what the current schema writes: "
-          + forward.getResult().getIncompatibilities());
+    List<Incompatibility> unexpected = forward.getResult().getIncompatibilities().stream()
+        .filter(i -> !accepted(version, i)).toList();
+    if (!unexpected.isEmpty()) {
+      problems.add(version + " cannot read what the current schema writes: " + unexpected);
     }
     return problems;
+  }
+
+  private static boolean accepted(String version, Incompatibility incompatibility) {
+    Set<String> allowed = ACCEPTED_MISSING_SYMBOLS.get(version + " " + incompatibility.getLocation());
+    if (allowed == null || incompatibility.getType() != SchemaIncompatibilityType.MISSING_ENUM_SYMBOLS) {
+      return false;
+    }
+    String listed = incompatibility.getMessage().replaceAll("^\\[|\\]$", "");
+    return allowed.containsAll(Arrays.asList(listed.split(",\\s*")));
   }
 
   private static Schema currentSchema(String recordName) {

@@ -10,6 +10,7 @@ import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.tracestitch.avro.NodeKind;
 import io.tracestitch.replay.ReplayDriver;
 import io.tracestitch.testing.Checkout;
+import io.tracestitch.testing.FaultyCheckout;
 import io.tracestitch.testing.TimedInput;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSerdes;
@@ -77,6 +78,25 @@ class TelemetryTest {
           .contains("tracestitch_stitch_latency_seconds_sum{publish_reason=\"quiet\"} "
               + PrometheusText.number(latency) + "\n");
       assertThat(latency).as("at least the inactivity gap after the last span").isGreaterThanOrEqualTo(30);
+    }
+  }
+
+  @Test
+  void shouldCountTheFindingsOfEachKindOncePerWorkflow() {
+    StitchSettings settings = StitchSettings.defaults().withEventTopics(List.of(FaultyCheckout.ORDER_CREATED));
+    try (Telemetry telemetry = Telemetry.start(new StitchCounters(), "test:1", "", Duration.ofMinutes(1));
+         ReplayDriver driver = new ReplayDriver(settings, StitchSerdes.avro(), Instant.ofEpochMilli(Checkout.T0),
+             List.of(telemetry.graphListener()))) {
+      List<TimedInput> inputs = new java.util.ArrayList<>(new FaultyCheckout(1, Checkout.T0).paymentDown(3_000).inputs());
+      inputs.addAll(new FaultyCheckout(2, Checkout.T0 + 1_000).paymentDown(3_000).inputs());
+      inputs.addAll(new FaultyCheckout(3, Checkout.T0 + 2_000).loyaltyQueries(40, 10, false).inputs());
+      TimedInput.pipeAll(inputs, driver);
+      driver.finish();
+
+      assertThat(telemetry.prometheusText())
+          .contains("tracestitch_workflow_findings_total{kind=\"error_origin\"} 2\n")
+          .contains("tracestitch_workflow_findings_total{kind=\"repeated_calls\"} 1\n")
+          .doesNotContain("kind=\"slow_step\"");
     }
   }
 

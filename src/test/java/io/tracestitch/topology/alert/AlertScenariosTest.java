@@ -114,7 +114,8 @@ class AlertScenariosTest {
           .contains("root reported success");
       assertThat(alert.getCustomDetails().get("detail")).contains("analytics is down");
       WorkflowGraph graph = driver.graphs().get(0);
-      assertThat(graph.getFindings()).extracting(f -> f.getKind()).containsExactly(AlertKind.SILENT_FAILURE);
+      assertThat(graph.getFindings()).extracting(f -> f.getKind().name())
+          .containsExactly(AlertKind.SILENT_FAILURE.name());
     }
   }
 
@@ -194,8 +195,8 @@ class AlertScenariosTest {
       driver.finish();
 
       assertThat(driver.graphs()).hasSize(30);
-      assertThat(driver.graphs().get(29).getFindings()).extracting(f -> f.getKind())
-          .containsExactly(AlertKind.STALLED_BRANCH);
+      assertThat(driver.graphs().get(29).getFindings()).extracting(f -> f.getKind().name())
+          .containsExactly(AlertKind.STALLED_BRANCH.name());
       assertThat(driver.alerts()).as("three-hour-old stalls are history, not a page").isEmpty();
       assertThat(driver.counters().get("alerts.suppressed_catching_up")).isEqualTo(15);
     }
