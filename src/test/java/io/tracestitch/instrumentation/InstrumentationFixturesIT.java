@@ -86,6 +86,32 @@ class InstrumentationFixturesIT {
   }
 
   @Test
+  void withReceiveTelemetryAndOrdersTricklingInEachPollsProcessSpanIsTheAttemptWithItsRealQueueWait()
+      throws Exception {
+    // Consumers polling while orders arrive one by one: each poll's receive span starts before the order it
+    // fetches was published, so taking it for the attempt would show no queue wait at all.
+    Replayed replayed = record("receive-live", RecordedOrders.of("receive-live", ORDERS, 300)
+        .consumer("inventory", Shape.RECEIVE_TELEMETRY, Handlers.stores("SELECT stock"))
+        .consumer("analytics", Shape.RECEIVE_TELEMETRY, Handlers.failsToStore("analytics store unavailable")));
+
+    assertOneUnmergedGraphPerOrder(replayed);
+    for (WorkflowGraph g : replayed.graphs()) {
+      for (String consumer : List.of("inventory", "analytics")) {
+        Branch b = Fixtures.branch(g, consumer);
+        GraphNode attempt = onlyAttempt(g, b);
+        assertThat(attempt.getName()).endsWith(" process");
+        assertThat(Fixtures.parentOf(g, attempt).getName()).endsWith(" receive");
+        assertThat(Fixtures.edge(g, b.getEventNodeId(), attempt.getId())).isEqualTo(EdgeType.CONSUMED_BY);
+        assertThat(b.getQueueWaitMs()).isPositive();
+      }
+      assertThat(Fixtures.branch(g, "inventory").getState()).isEqualTo(BranchState.SUCCEEDED);
+      assertThat(Fixtures.branch(g, "analytics").getState()).isEqualTo(BranchState.FAILED);
+    }
+    assertThat(replayed.edges(EdgeType.CORRELATED)).isZero();
+    assertThat(triggered(replayed, AlertKind.SILENT_FAILURE)).containsExactly("analytics");
+  }
+
+  @Test
   void aFailureRecordedInsideTheHandlerFailsTheBranchAndPagesWhileAHandledRetryDoesNot() throws Exception {
     Replayed replayed = record("handler-failure", RecordedOrders.of("handler-failure", ORDERS, 50)
         .consumer("analytics", Shape.DEFAULT, Handlers.failsToStore("analytics store unavailable"))
