@@ -29,7 +29,7 @@ import java.util.Set;
 final class LinkAnchors {
   private static final Set<String> CONSUMING = Set.of("process", "receive", "poll", "deliver", "consume");
 
-  /** Spans that go with {@code linkedTraceId}, in the order they came. */
+  /** What goes with {@code linkedTraceId}: a consumer span linking to it, its subtree, the shared spans of its tree. */
   record Share(String linkedTraceId, List<SpanRecord> spans) {}
 
   record Split(List<Share> shares, List<SpanRecord> rest) {}
