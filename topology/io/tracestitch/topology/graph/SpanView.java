@@ -43,7 +43,7 @@ record SpanView(SpanRecord span, String nodeId) {
     return hop != null && hop.getOperation() != null && CONSUMING_OPERATIONS.contains(hop.getOperation());
   }
 
-  /** A span of the receive (poll) operation: it fetched messages; whether it also handled them is for its children to say. */
+  /** A span of the receive (poll) operation: it fetched messages; whether it handled them, its children say. */
   boolean receives() {
     MessagingHop hop = span.getMessaging();
     return consumes() && hop != null && hop.getOperation() != null && FETCHING_OPERATIONS.contains(hop.getOperation());
