@@ -153,11 +153,13 @@ final class FindingDetector {
     final List<Finding> graphFindings = new ArrayList<>();
     final List<FindingMessage> messages = new ArrayList<>();
     final Set<String> clearedKeys = new HashSet<>();
+    final AttemptOutcomes outcomes;
 
     Context(WorkflowGraph graph, List<EventView> events, List<SpanView> spans, long nowMs) {
       this.graph = graph;
       this.spans = spans;
       this.nowMs = nowMs;
+      this.outcomes = new AttemptOutcomes(spans);
       events.stream().filter(e -> e.delivery() == 1).forEach(e -> firstDelivery.put(e.event().getEventId(), e));
       spans.forEach(s -> spanByNode.put(s.nodeId(), s));
       for (GraphEdge e : graph.getEdges()) {
@@ -180,7 +182,7 @@ final class FindingDetector {
     long successEnd(Branch b) {
       for (String id : b.getAttemptNodeIds()) {
         SpanView s = spanByNode.get(id);
-        if (s != null && !s.failed()) {
+        if (s != null && !outcomes.failed(s)) {
           return s.endMs();
         }
       }

@@ -261,72 +261,111 @@ public final class GraphAssembler {
   /**
    * One branch per (event id, consumer): all attempts of that consumer at that event, duplicates
    * of the event included, ordered by start time and chained with RETRY_OF.
+   *
+   * <p>An attempt is the span that processed the message, whatever the instrumentation's shape: a process span
+   * continuing the producer's trace, a process span linking to it from a trace of its own, a process span under
+   * a receive/poll span (receive telemetry on, kafkajs' eachBatch), a batch span with one link per message.
+   * When a span and one of its descendants both handled the same delivery for the same consumer, the innermost
+   * is the attempt and the outer one is what it is, the poll: a node of the graph, never an attempt.
    */
   private List<Branch> branches(List<SpanView> spans, List<EventView> events, Map<String, SpanView> spanByKey,
       Edges edges, Map<String, Integer> attemptOf, Set<String> warnings, long nowMs,
       Map<String, Consumption> successes) {
-    ConsumptionMatcher matcher = new ConsumptionMatcher(events);
-    Map<String, Consumption> consumptionBySpan = new HashMap<>();
-    for (SpanView s : spans) {
-      if (s.consumes()) {
-        matcher.match(s).ifPresent(c -> consumptionBySpan.put(s.nodeId(), c));
-      }
-    }
-    Map<String, List<Consumption>> attemptsByBranch = new LinkedHashMap<>();
-    for (SpanView s : spans) {
-      Consumption c = consumptionBySpan.get(s.nodeId());
-      if (c == null || handledByParent(s, c, spanByKey, consumptionBySpan)) {
-        continue;
-      }
-      edges.add(c.event().nodeId(), s.nodeId(), c.edge());
-      attemptsByBranch.computeIfAbsent(c.event().event().getEventId() + "\u0000" + s.consumer(), k -> new ArrayList<>())
-          .add(c);
-    }
     Map<String, List<String>> children = new HashMap<>();
+    Map<String, SpanView> parentOf = new HashMap<>();
     for (SpanView s : spans) {
       if (s.span().getParentSpanId() != null) {
         SpanView parent = spanByKey.get(s.traceId() + "/" + s.span().getParentSpanId());
-        if (parent != null) {
+        if (parent != null && parent != s) {
           children.computeIfAbsent(parent.nodeId(), k -> new ArrayList<>()).add(s.nodeId());
+          parentOf.put(s.nodeId(), parent);
         }
+      }
+    }
+    Set<String> withConsumingChild = new java.util.HashSet<>();
+    for (SpanView s : spans) {
+      SpanView parent = parentOf.get(s.nodeId());
+      if (parent != null && s.consumes()) {
+        withConsumingChild.add(parent.nodeId());
+      }
+    }
+    ConsumptionMatcher matcher = new ConsumptionMatcher(events);
+    Map<String, List<Consumption>> consumptionsBySpan = new HashMap<>();
+    for (SpanView s : spans) {
+      if (s.consumes()) {
+        boolean poll = s.receives() && (s.countsABatch() || withConsumingChild.contains(s.nodeId()));
+        List<Consumption> found = matcher.match(s, poll);
+        if (!found.isEmpty()) {
+          consumptionsBySpan.put(s.nodeId(), found);
+        }
+      }
+    }
+    Set<String> wrappers = wrappers(spans, parentOf, consumptionsBySpan);
+    AttemptOutcomes outcomes = new AttemptOutcomes(spans);
+    Map<String, List<Consumption>> attemptsByBranch = new LinkedHashMap<>();
+    for (SpanView s : spans) {
+      for (Consumption c : consumptionsBySpan.getOrDefault(s.nodeId(), List.of())) {
+        if (wrappers.contains(s.nodeId() + "\u0000" + c.event().nodeId())) {
+          continue;
+        }
+        edges.add(c.event().nodeId(), s.nodeId(), c.edge());
+        attemptsByBranch.computeIfAbsent(c.event().event().getEventId() + "\u0000" + s.consumer(),
+            k -> new ArrayList<>()).add(c);
       }
     }
     List<Branch> branches = new ArrayList<>();
     for (List<Consumption> attempts : attemptsByBranch.values()) {
-      attempts.sort(Comparator.comparingLong((Consumption c) -> c.span().startMs()).thenComparing(c -> c.span().nodeId()));
-      for (int i = 0; i < attempts.size(); i++) {
-        attemptOf.put(attempts.get(i).span().nodeId(), i + 1);
-        if (i > 0) {
-          edges.add(attempts.get(i).span().nodeId(), attempts.get(i - 1).span().nodeId(), EdgeType.RETRY_OF);
+      attempts.sort(Comparator.comparingLong((Consumption c) -> c.span().startMs()).thenComparing(c -> c.span().nodeId())
+          .thenComparing(c -> c.event().nodeId()));
+      List<Consumption> distinct = new ArrayList<>();
+      for (Consumption c : attempts) {
+        // One batch span handling two deliveries of the same event is one attempt at it, not two.
+        if (distinct.stream().noneMatch(d -> d.span() == c.span())) {
+          distinct.add(c);
         }
       }
-      branches.add(branch(attempts, events, children, warnings, nowMs));
-      attempts.stream().filter(c -> !c.span().failed()).findFirst()
+      for (int i = 0; i < distinct.size(); i++) {
+        attemptOf.put(distinct.get(i).span().nodeId(), i + 1);
+        if (i > 0) {
+          edges.add(distinct.get(i).span().nodeId(), distinct.get(i - 1).span().nodeId(), EdgeType.RETRY_OF);
+        }
+      }
+      branches.add(branch(distinct, events, children, outcomes, warnings, nowMs));
+      distinct.stream().filter(c -> !outcomes.failed(c.span())).findFirst()
           .ifPresent(c -> successes.put(c.event().event().getEventId() + "\u0000" + c.span().consumer(), c));
     }
     branches.sort(Comparator.comparing(Branch::getEventNodeId).thenComparing(Branch::getConsumer));
     return branches;
   }
 
-  /** A receive span wrapping a process span of the same message is one attempt, not two. */
-  private static boolean handledByParent(SpanView s, Consumption c, Map<String, SpanView> spanByKey,
-      Map<String, Consumption> consumptionBySpan) {
-    String parentId = s.span().getParentSpanId();
-    if (parentId == null) {
-      return false;
+  /**
+   * (span, delivery) pairs where a descendant of the span handled the same delivery for the same consumer: a
+   * receive span wrapping its process spans, a poll over the messages of its batch.
+   */
+  private static Set<String> wrappers(List<SpanView> spans, Map<String, SpanView> parentOf,
+      Map<String, List<Consumption>> consumptionsBySpan) {
+    Set<String> wrappers = new java.util.HashSet<>();
+    for (SpanView s : spans) {
+      for (Consumption c : consumptionsBySpan.getOrDefault(s.nodeId(), List.of())) {
+        Set<String> climbed = new java.util.HashSet<>();
+        for (SpanView up = parentOf.get(s.nodeId()); up != null && climbed.add(up.nodeId());
+            up = parentOf.get(up.nodeId())) {
+          for (Consumption outer : consumptionsBySpan.getOrDefault(up.nodeId(), List.of())) {
+            if (outer.event().nodeId().equals(c.event().nodeId()) && up.consumer().equals(s.consumer())) {
+              wrappers.add(up.nodeId() + "\u0000" + c.event().nodeId());
+            }
+          }
+        }
+      }
     }
-    SpanView parent = spanByKey.get(s.traceId() + "/" + parentId);
-    Consumption parentConsumption = parent == null ? null : consumptionBySpan.get(parent.nodeId());
-    return parentConsumption != null
-        && parentConsumption.event().event().getEventId().equals(c.event().event().getEventId())
-        && parent.consumer().equals(s.consumer());
+    return wrappers;
   }
 
   private Branch branch(List<Consumption> attempts, List<EventView> events, Map<String, List<String>> children,
-      Set<String> warnings, long nowMs) {
+      AttemptOutcomes outcomes, Set<String> warnings, long nowMs) {
     Consumption first = attempts.get(0);
     Consumption last = attempts.get(attempts.size() - 1);
-    Optional<Consumption> success = attempts.stream().filter(c -> !c.span().failed()).reduce((a, b) -> b);
+    Optional<Consumption> success = attempts.stream().filter(c -> !outcomes.failed(c.span())).reduce((a, b) -> b);
     BranchState state;
     if (success.isPresent()) {
       state = BranchState.SUCCEEDED;
@@ -345,8 +384,8 @@ public final class GraphAssembler {
     warnIfSkewed(warnings, event.event().getSource() == null ? "the producer of " + event.name()
         : event.event().getSource(), first.span().span().getService(), event.publishedMs(), first.span().startMs(),
         first.span().consumer() + " starts handling " + event.name() + " before it was published");
-    String lastError = attempts.stream().filter(c -> c.span().failed()).map(c -> c.span().error())
-        .reduce((a, b) -> b).orElse(null);
+    String lastError = attempts.stream().map(c -> outcomes.failure(c.span())).flatMap(Optional::stream)
+        .map(SpanView::error).reduce((a, b) -> b).orElse(null);
     int subtree = 0;
     for (Consumption c : attempts) {
       subtree += descendants(c.span().nodeId(), children);

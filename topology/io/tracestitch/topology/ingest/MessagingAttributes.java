@@ -8,13 +8,18 @@ import java.util.Set;
 
 /**
  * Reads the messaging hop of a span under every generation of the OpenTelemetry messaging conventions: the
- * current ones ({@code messaging.operation.type}, {@code messaging.consumer.group.name}, span names like
- * {@code process orders}) and the older ones still emitted by widely deployed Kafka instrumentation
- * ({@code messaging.operation}, {@code messaging.kafka.consumer.group}, span names like {@code orders process}).
+ * current ones ({@code messaging.operation.type} with a system-specific {@code messaging.operation.name},
+ * {@code messaging.consumer.group.name}, {@code messaging.destination.partition.id}, {@code messaging.kafka.offset},
+ * span names like {@code process orders} or kafkajs' {@code poll orders}) and the older ones still emitted by
+ * widely deployed Kafka instrumentation ({@code messaging.operation}, {@code messaging.destination},
+ * {@code messaging.kafka.consumer.group}, {@code messaging.kafka.message.offset}, {@code messaging.kafka.partition},
+ * span names like {@code orders process}). A poll is a receive, whatever its instrumentation calls it.
  */
 final class MessagingAttributes {
   private static final Set<String> OPERATION_WORDS =
-      Set.of("publish", "process", "send", "receive", "create", "settle");
+      Set.of("publish", "process", "send", "receive", "create", "settle", "poll");
+  private static final String POLL = "poll";
+  private static final String RECEIVE = "receive";
 
   private MessagingAttributes() {}
 
@@ -25,10 +30,16 @@ final class MessagingAttributes {
       return null;
     }
     NameParts fromName = NameParts.of(spanName);
+    // The type is the conventions' fixed vocabulary; the older single attribute held the same words; the name is
+    // the system's own word for it (kafkajs: "poll" for its receive), so it comes last.
     String operation = attributes.firstText(
-        "messaging.operation.type", "messaging.operation.name", "messaging.operation");
+        "messaging.operation.type", "messaging.operation", "messaging.operation.name");
     if (operation == null) {
       operation = fromName.operation();
+    }
+    operation = operation == null ? null : operation.trim().toLowerCase(Locale.ROOT);
+    if (POLL.equals(operation)) {
+      operation = RECEIVE;
     }
     String destination = attributes.firstText("messaging.destination.name", "messaging.destination");
     if (destination == null) {
@@ -36,7 +47,7 @@ final class MessagingAttributes {
     }
     return MessagingHop.newBuilder()
         .setSystem(limit.apply(attributes.firstText("messaging.system")))
-        .setOperation(operation == null ? null : limit.apply(operation.trim().toLowerCase(Locale.ROOT)))
+        .setOperation(limit.apply(operation))
         .setDestination(limit.apply(destination))
         .setConsumerGroup(limit.apply(attributes.firstText(
             "messaging.consumer.group.name", "messaging.kafka.consumer.group", "messaging.kafka.consumer_group")))

@@ -120,7 +120,13 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
     }
     state.setExpiresAtMs(now + retentionMs());
     switch (message.getType()) {
-      case SPANS -> onSpans(traceId, state, message, record.timestamp());
+      case SPANS -> {
+        if (message.getFromTraceId() != null) {
+          onJoined(traceId, state, message, record.timestamp());
+        } else {
+          onSpans(traceId, state, message, record.timestamp());
+        }
+      }
       case EVENT -> onEvent(traceId, state, message, record.timestamp());
       case LINK_CLAIM -> onLinkClaim(traceId, state, message.getFromTraceId(), record.timestamp());
       case ASSIGN -> claim(traceId, state, message.getWorkflowId(), message.getWorkflowKind(),
@@ -131,11 +137,38 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
   }
 
   private void onSpans(String traceId, TraceState state, TraceMessage message, long timestamp) {
-    askLinkedTraces(traceId, state, message.getSpans(), timestamp);
-    String correlation = firstCorrelation(message.getSpans());
+    // Consumer spans that handled a message published in another trace go with that trace (see LinkAnchors):
+    // one poll's trace serves many workflows and must not merge them.
+    LinkAnchors.Split split = LinkAnchors.of(traceId, message.getSpans());
+    for (LinkAnchors.Share share : split.shares()) {
+      TraceMessage joined = TraceMessage.newBuilder().setType(TraceMessageType.SPANS)
+          .setTraceId(share.linkedTraceId()).setFromTraceId(traceId).setSpans(share.spans()).build();
+      context.forward(new Record<>(share.linkedTraceId(), joined, timestamp), toTraces);
+    }
+    if (!split.shares().isEmpty() && state.getClaimedTraces().isEmpty()) {
+      // Spans of this trace that arrive apart from the consumer span they hang under follow the first workflow
+      // it served; asking one linked trace only, so serving several never merges them.
+      ask(traceId, state, List.of(split.shares().get(0).linkedTraceId()), timestamp);
+    }
+    List<SpanRecord> spans = split.rest();
+    if (spans.isEmpty()) {
+      return;
+    }
+    askLinkedTraces(traceId, state, spans, timestamp);
+    String correlation = firstCorrelation(spans);
     if (correlation != null) {
       claim(traceId, state, correlation, WorkflowKind.CORRELATION, null, timestamp);
     }
+    if (state.getWorkflowId() != null) {
+      forwardSpans(traceId, state, spans, List.of(), timestamp);
+    } else {
+      hold(traceId, state, spans.size() == message.getSpans().size() ? message
+          : TraceMessage.newBuilder(message).setSpans(spans).build());
+    }
+  }
+
+  /** Spans of another trace that handled a message published in this one: they go where this trace goes. */
+  private void onJoined(String traceId, TraceState state, TraceMessage message, long timestamp) {
     if (state.getWorkflowId() != null) {
       forwardSpans(traceId, state, message.getSpans(), List.of(), timestamp);
     } else {
@@ -206,20 +239,28 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
   }
 
   private void askLinkedTraces(String traceId, TraceState state, List<SpanRecord> spans, long timestamp) {
-    List<String> asked = null;
+    List<String> linked = new ArrayList<>();
     for (SpanRecord span : spans) {
       for (SpanLinkRef link : span.getLinks()) {
-        String linked = link.getTraceId();
-        List<String> known = asked == null ? state.getClaimedTraces() : asked;
-        if (linked.equals(traceId) || known.contains(linked) || known.size() >= MAX_REMEMBERED_TRACES) {
-          continue;
-        }
-        asked = asked == null ? new ArrayList<>(state.getClaimedTraces()) : asked;
-        asked.add(linked);
-        TraceMessage claim = TraceMessage.newBuilder()
-            .setType(TraceMessageType.LINK_CLAIM).setTraceId(linked).setFromTraceId(traceId).build();
-        context.forward(new Record<>(linked, claim, timestamp), toTraces);
+        linked.add(link.getTraceId());
       }
+    }
+    ask(traceId, state, linked, timestamp);
+  }
+
+  /** Asks each linked trace not asked before for its workflow (LINK_CLAIM), remembering a bounded number. */
+  private void ask(String traceId, TraceState state, List<String> linkedTraces, long timestamp) {
+    List<String> asked = null;
+    for (String linked : linkedTraces) {
+      List<String> known = asked == null ? state.getClaimedTraces() : asked;
+      if (linked.equals(traceId) || known.contains(linked) || known.size() >= MAX_REMEMBERED_TRACES) {
+        continue;
+      }
+      asked = asked == null ? new ArrayList<>(state.getClaimedTraces()) : asked;
+      asked.add(linked);
+      TraceMessage claim = TraceMessage.newBuilder()
+          .setType(TraceMessageType.LINK_CLAIM).setTraceId(linked).setFromTraceId(traceId).build();
+      context.forward(new Record<>(linked, claim, timestamp), toTraces);
     }
     if (asked != null) {
       state.setClaimedTraces(asked);

@@ -67,6 +67,43 @@ class MessagingAttributesTest {
   }
 
   @Test
+  void aPollIsAReceiveWhereverTheInstrumentationSaysIt() throws Exception {
+    // kafkajs 0.32's eachBatch span: the conventions' type, kafkajs' own word as the name, the partition a string.
+    MessagingHop kafkajs = decode(span(TRACE, "00f067aa0ba902b7", "poll orders", 0)
+        .setKind(Span.SpanKind.SPAN_KIND_CLIENT)
+        .addAttributes(attr("messaging.system", "kafka"))
+        .addAttributes(attr("messaging.operation.type", "receive"))
+        .addAttributes(attr("messaging.operation.name", "poll"))
+        .addAttributes(attr("messaging.destination.name", "orders"))
+        .addAttributes(attr("messaging.destination.partition.id", "2"))).getMessaging();
+    MessagingHop nameOnly = decode(span(TRACE, "00f067aa0ba902b7", "poll orders", 0)
+        .setKind(Span.SpanKind.SPAN_KIND_CLIENT)
+        .addAttributes(attr("messaging.system", "kafka"))).getMessaging();
+    MessagingHop operationName = decode(span(TRACE, "00f067aa0ba902b7", "fetch", 0)
+        .addAttributes(attr("messaging.operation.name", "Poll"))).getMessaging();
+
+    assertThat(kafkajs).isEqualTo(new MessagingHop("kafka", "receive", "orders", null, null, null, 2, null));
+    assertThat(nameOnly.getOperation()).isEqualTo("receive");
+    assertThat(nameOnly.getDestination()).isEqualTo("orders");
+    assertThat(operationName.getOperation()).isEqualTo("receive");
+  }
+
+  @Test
+  void theOlderOperationAttributeComesBeforeTheSystemsOwnOperationName() throws Exception {
+    // Both present: "messaging.operation" holds the conventions' word, the name may be anything the system calls it.
+    MessagingHop hop = decode(span(TRACE, "00f067aa0ba902b7", "orders process", 0)
+        .setKind(Span.SpanKind.SPAN_KIND_CONSUMER)
+        .addAttributes(attr("messaging.operation.name", "handle"))
+        .addAttributes(attr("messaging.operation", "process"))
+        .addAttributes(attr("messaging.kafka.consumer.group", "inventory"))
+        .addAttributes(attr("messaging.destination.name", "orders"))
+        .addAttributes(attr("messaging.destination.partition.id", "0"))
+        .addAttributes(attr("messaging.kafka.message.offset", 17L))).getMessaging();
+
+    assertThat(hop).isEqualTo(new MessagingHop(null, "process", "orders", "inventory", null, null, 0, 17L));
+  }
+
+  @Test
   void spanNamedOrdersProcessWithoutOperationAttributeIsAProcessHopOnOrders() throws Exception {
     SpanRecord span = decode(span(TRACE, "00f067aa0ba902b7", "orders process", 0)
         .setKind(Span.SpanKind.SPAN_KIND_CONSUMER)
