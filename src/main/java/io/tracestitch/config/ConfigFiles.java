@@ -21,7 +21,26 @@ import org.apache.kafka.common.config.ConfigException;
  * become comma-separated values.
  */
 public final class ConfigFiles {
+  /**
+   * Where the container image and the Kubernetes manifests keep the settings file (the pod mounts its
+   * ConfigMap here); {@code run} reads it when no {@code --config} is given and the file is there.
+   */
+  public static final Path DEFAULT_FILE = Path.of("/etc/tracestitch/tracestitch.properties");
+
   private ConfigFiles() {}
+
+  /**
+   * The settings file to read: the one named with {@code --config}, which must then exist ({@link #read}
+   * says so if it does not); else {@code defaultFile} if anything is there, so a file mounted into the
+   * container is never silently skipped; else none ({@code null}), and settings come from TRACESTITCH_*
+   * variables, {@code --set} and the defaults alone.
+   */
+  public static Path resolve(Path named, Path defaultFile) {
+    if (named != null) {
+      return named;
+    }
+    return Files.exists(defaultFile) ? defaultFile : null;
+  }
 
   public static Map<String, String> read(Path file) {
     if (file == null) {
@@ -29,7 +48,7 @@ public final class ConfigFiles {
     }
     if (!Files.isReadable(file)) {
       throw new ConfigException("The configuration file " + file + " does not exist or cannot be read; "
-          + "check the path given to --config.");
+          + "check the path given to --config and that the file is readable by this process's user.");
     }
     String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
     try {

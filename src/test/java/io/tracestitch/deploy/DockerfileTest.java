@@ -4,22 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tracestitch.config.ConfigFiles;
+import io.tracestitch.config.TracestitchConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Dockerfile read as Docker reads it (instructions, continuation lines, stages) and held against
- * the POM, the .dockerignore and the Kubernetes manifests. No image is built here: there is no
- * Docker engine on these machines.
+ * the POM, the .dockerignore and the Kubernetes manifests. No image is built here (the test command
+ * needs no container engine); deploy/image-check builds the image and runs it.
  */
 class DockerfileTest {
   static final Path DOCKERFILE = Path.of("Dockerfile");
@@ -32,9 +38,20 @@ class DockerfileTest {
     List<Instruction> all = parse(DOCKERFILE);
     List<Instruction> froms = all.stream().filter(i -> i.keyword().equals("FROM")).toList();
 
-    assertThat(froms).extracting(Instruction::arguments)
+    assertThat(froms).extracting(i -> withDefaultArguments(all, i.arguments()))
         .containsExactly("maven:3.9-eclipse-temurin-17 AS build", "eclipse-temurin:17-jre");
-    assertThat(in(all, 0, "RUN")).anySatisfy(run -> assertThat(run).endsWith("mvn -B -DskipTests package"));
+    assertThat(in(all, 0, "RUN")).anySatisfy(run -> assertThat(run).endsWith("mvn -B -Dmaven.test.skip=true package"));
+  }
+
+  @Test
+  void shouldTakeBothBaseImagesAsBuildArgumentsSoTheFileBuildsWithoutDockerHub() {
+    List<Instruction> all = parse(DOCKERFILE);
+    List<Instruction> froms = all.stream().filter(i -> i.keyword().equals("FROM")).toList();
+
+    // Declared before the first FROM: only such arguments may be used in FROM lines.
+    assertThat(in(all, -1, "ARG")).containsExactly(
+        "BUILD_IMAGE=maven:3.9-eclipse-temurin-17", "RUNTIME_IMAGE=eclipse-temurin:17-jre");
+    assertThat(froms).extracting(Instruction::arguments).containsExactly("${BUILD_IMAGE} AS build", "${RUNTIME_IMAGE}");
   }
 
   @Test
@@ -51,15 +68,40 @@ class DockerfileTest {
   }
 
   @Test
-  void shouldRunByDefaultWhatThePodRunsWithTheConfigFileThePodMounts() {
+  void shouldRunTheProcessorByDefaultAndLetThePodNameTheFileItMounts() {
     List<String> command = jsonArray(in(parse(DOCKERFILE), 1, "CMD").get(0));
     Deployment base = Deployment.render("base");
 
-    assertThat(command).containsExactly("run", "--config", "/etc/tracestitch/tracestitch.properties");
-    assertThat(base.container().getArgs()).isEqualTo(command);
-    assertThat(base.mountAt(Path.of(command.get(2)).getParent().toString())).isNotNull();
+    // No --config: `docker run IMAGE` starts without a file, and reads one mounted at the default place.
+    assertThat(command).containsExactly("run");
+    assertThat(base.container().getArgs()).containsExactly("run", "--config", ConfigFiles.DEFAULT_FILE.toString());
+    assertThat(base.configFile()).isEqualTo(ConfigFiles.DEFAULT_FILE);
+    assertThat(base.mountAt(ConfigFiles.DEFAULT_FILE.getParent().toString())).isNotNull();
     assertThat(in(parse(DOCKERFILE), 1, "EXPOSE")).containsExactly(
         String.valueOf(RenderedDeploymentTest.httpPort(base.container()).getContainerPort()));
+  }
+
+  @Test
+  void shouldKeepStateOnTheImagesVolumeWhereThePodMountsItsClaim(@TempDir Path tmp) {
+    List<Instruction> all = parse(DOCKERFILE);
+    Map<String, String> imageEnvironment = environment(all, 1);
+    String volume = jsonArrayOrWord(in(all, 1, "VOLUME").get(0)).get(0);
+    Deployment base = Deployment.render("base");
+
+    // With no file and no settings, state.dir comes from the image's environment: the volume.
+    TracestitchConfig alone = TracestitchConfig.load(Map.of(), imageEnvironment, Map.of());
+    assertThat(alone.originals().get(StreamsConfig.STATE_DIR_CONFIG)).isEqualTo(volume);
+    assertThat(alone.getString(TracestitchConfig.EMBEDDED_DATA_DIR)).startsWith(volume + "/");
+    // In the pod: the image's environment under the pod's, over the mounted file, as the kubelet and RunCommand
+    // combine them; the same directory, and the claim is mounted there.
+    Map<String, String> podEnvironment = new LinkedHashMap<>(imageEnvironment);
+    podEnvironment.putAll(base.environment());
+    TracestitchConfig inThePod = TracestitchConfig.load(base.fileSettings(tmp), podEnvironment, Map.of());
+    assertThat(inThePod.originals().get(StreamsConfig.STATE_DIR_CONFIG)).isEqualTo(volume);
+    assertThat(base.mountAt(volume)).isNotNull();
+    assertThat(base.statefulSet().getSpec().getVolumeClaimTemplates())
+        .extracting(pvc -> pvc.getMetadata().getName()).contains(base.mountAt(volume).getName());
+    assertThat(in(all, 1, "RUN")).anySatisfy(run -> assertThat(run).contains("chown 10001:10001 " + volume));
   }
 
   @Test
@@ -103,6 +145,44 @@ class DockerfileTest {
     }
   }
 
+  /**
+   * A FROM line's arguments with each {@code ${NAME}} replaced by the default its global ARG gives, as a
+   * build without {@code --build-arg} sees them.
+   */
+  static String withDefaultArguments(List<Instruction> all, String arguments) {
+    Map<String, String> defaults = new LinkedHashMap<>();
+    for (String arg : in(all, -1, "ARG")) {
+      String[] nameAndDefault = arg.split("=", 2);
+      defaults.put(nameAndDefault[0], nameAndDefault.length > 1 ? nameAndDefault[1] : "");
+    }
+    Matcher reference = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}").matcher(arguments);
+    StringBuilder out = new StringBuilder();
+    while (reference.find()) {
+      String name = reference.group(1);
+      if (!defaults.containsKey(name)) {
+        throw new AssertionError("FROM uses ${" + name + "}, which no ARG before the first FROM declares");
+      }
+      reference.appendReplacement(out, Matcher.quoteReplacement(defaults.get(name)));
+    }
+    reference.appendTail(out);
+    return out.toString();
+  }
+
+  /** The ENV instructions of a stage, in the form {@code ENV NAME=value NAME=value} (quotes not understood). */
+  static Map<String, String> environment(List<Instruction> all, int stage) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String instruction : in(all, stage, "ENV")) {
+      for (String pair : instruction.split("\\s+")) {
+        if (!pair.matches("[A-Za-z_][A-Za-z0-9_]*=[^\"']*")) {
+          throw new AssertionError("ENV form this test does not understand: " + instruction);
+        }
+        String[] nameAndValue = pair.split("=", 2);
+        env.put(nameAndValue[0], nameAndValue[1]);
+      }
+    }
+    return env;
+  }
+
   /** The uid the runtime stage runs as: the user part of its USER instruction. */
   static long runtimeUid() {
     String user = in(parse(DOCKERFILE), 1, "USER").get(0);
@@ -144,6 +224,10 @@ class DockerfileTest {
       instructions.add(new Instruction(stage, keyword, parts.length > 1 ? parts[1].strip() : ""));
     }
     return instructions;
+  }
+
+  private static List<String> jsonArrayOrWord(String arguments) {
+    return arguments.startsWith("[") ? jsonArray(arguments) : List.of(arguments.split("\\s+"));
   }
 
   private static List<String> jsonArray(String arguments) {
