@@ -1,0 +1,176 @@
+package io.tracestitch.topology.faults;
+
+import io.tracestitch.topology.StitchSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checkout traffic with a schedule of faults per consumer, and the ground truth it implies: which
+ * stretches are problems someone must be paged for (a consumer that misses events, or handles them after
+ * its deadline before its baseline has accepted the new pace), and which are healthy (everything else:
+ * retries and pauses that stay inside the deadline, traffic at any rate).
+ *
+ * <p>Extend it by adding a {@link Fault} kind (what the consumer does with an event, in {@link CheckoutTraffic})
+ * and, when it is a problem of a new shape, how {@link #problems} recognises it.
+ *
+ * @param name what the schedule shows, for reports
+ * @param startMs when traffic starts
+ * @param endMs when traffic stops (the run then waits for the last workflows and pages to settle)
+ * @param everyMs one order every this many milliseconds (±25 % with {@code jitter})
+ * @param consumers who handles {@code order.created}, each with its usual latency
+ * @param faults what goes wrong, per consumer
+ * @param seed latencies and jitter
+ * @param settings the topology's settings for this run
+ * @param rules what the ground truth assumes of the paging rules
+ * @param partitions partitions of the event topic on the driver this runs on (1 on Kafka's test driver)
+ */
+public record FaultSchedule(String name, long startMs, long endMs, long everyMs, boolean jitter,
+    List<CheckoutTraffic.Consumer> consumers, List<Fault> faults, long seed, StitchSettings settings, Rules rules,
+    int partitions) {
+
+  public static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+  public static final List<CheckoutTraffic.Consumer> CHECKOUT = List.of(
+      new CheckoutTraffic.Consumer("inventory", 150), new CheckoutTraffic.Consumer("loyalty", 120),
+      new CheckoutTraffic.Consumer("notification", 200));
+
+  /**
+   * What a paging system's user may expect, written down so the ground truth can be computed.
+   *
+   * @param mergeWindowMs affected events closer than this are one problem: a page may stay open across such a
+   *     gap (the alert's resolve period), so they must not count as two
+   * @param deadlineMultiplier a consumer is late when it takes longer than this many times its usual 95th
+   *     percentile latency...
+   * @param deadlineFloorMs ...and longer than this
+   * @param acceptHorizonMs a consumer that became slower is late for at least this long after its first late
+   *     event; after that its baseline may accept the new pace (then it is no problem any more)
+   * @param resolveWithinMs a page must resolve within this long after the last affected event was decided
+   */
+  public record Rules(long mergeWindowMs, double deadlineMultiplier, long deadlineFloorMs, long acceptHorizonMs,
+      long resolveWithinMs) {
+    public static Rules defaults() {
+      return new Rules(Duration.ofMinutes(5).toMillis(), 3, 10_000, Duration.ofMinutes(100).toMillis(),
+          Duration.ofMinutes(16).toMillis());
+    }
+  }
+
+  public static FaultSchedule of(String name, Duration length, long everyMs, List<Fault> faults) {
+    return new FaultSchedule(name, T0, T0 + length.toMillis(), everyMs, true, CHECKOUT, faults, name.hashCode(),
+        StitchSettings.defaults().withEventTopics(List.of(CheckoutTraffic.EVENT)), Rules.defaults(), 1);
+  }
+
+  /** Minutes after the start of traffic, for writing schedules. */
+  public static long at(double minutes) {
+    return T0 + Math.round(minutes * 60_000);
+  }
+
+  /** "12:34" minutes:seconds after {@link #T0}, for messages. */
+  static String clock(long ms) {
+    long s = Math.max(0, (ms - T0) / 1000);
+    return (s / 60) + ":" + String.format("%02d", s % 60);
+  }
+
+  public FaultSchedule withSettings(StitchSettings s) {
+    return new FaultSchedule(name, startMs, endMs, everyMs, jitter, consumers, faults, seed, s, rules, partitions);
+  }
+
+  public FaultSchedule withRules(Rules r) {
+    return new FaultSchedule(name, startMs, endMs, everyMs, jitter, consumers, faults, seed, settings, r, partitions);
+  }
+
+  public FaultSchedule withConsumers(List<CheckoutTraffic.Consumer> c) {
+    return new FaultSchedule(name, startMs, endMs, everyMs, jitter, c, faults, seed, settings, rules, partitions);
+  }
+
+  public FaultSchedule withSeed(long s) {
+    return new FaultSchedule(name, startMs, endMs, everyMs, jitter, consumers, faults, s, settings, rules, partitions);
+  }
+
+  public FaultSchedule withPartitions(int p) {
+    return new FaultSchedule(name, startMs, endMs, everyMs, jitter, consumers, faults, seed, settings, rules, p);
+  }
+
+  public CheckoutTraffic.Generated traffic() {
+    return CheckoutTraffic.generate(startMs, endMs, everyMs, jitter, consumers, faults, seed);
+  }
+
+  /** The reference deadline of a consumer: its usual 95th percentile (log-normal, sigma 0.2) times the multiplier. */
+  public long deadlineMs(String consumer) {
+    long usual = consumers.stream().filter(c -> c.name().equals(consumer)).findFirst().orElseThrow().latencyMs();
+    double p95 = usual * Math.exp(0.2 * 1.645);
+    return Math.max(rules.deadlineFloorMs(), Math.round(rules.deadlineMultiplier() * p95));
+  }
+
+  /** The ground truth: every stretch someone must be paged for, per consumer, in time order. */
+  public List<Problem> problems(CheckoutTraffic.Generated traffic) {
+    List<Problem> problems = new ArrayList<>();
+    long gap = settings.inactivityGap().toMillis();
+    for (CheckoutTraffic.Consumer c : consumers) {
+      long deadline = deadlineMs(c.name());
+      List<CheckoutTraffic.Delivery> affected = new ArrayList<>();
+      long[] firstLate = new long[faults.size()];
+      java.util.Arrays.fill(firstLate, Long.MIN_VALUE);
+      for (CheckoutTraffic.Delivery d : traffic.deliveries()) {
+        CheckoutTraffic.Handling h = d.byConsumer().get(c.name());
+        boolean late = h.handled() && h.latencyMs() > deadline && !accepted(c.name(), d.publishedMs(), firstLate);
+        if (!h.handled() && !forgotten(c.name(), d.publishedMs()) || late) {
+          if (!affected.isEmpty() && d.publishedMs() - affected.get(affected.size() - 1).publishedMs()
+              > rules.mergeWindowMs()) {
+            problems.add(problem(c.name(), affected, gap));
+            affected = new ArrayList<>();
+          }
+          affected.add(d);
+        }
+      }
+      if (!affected.isEmpty()) {
+        problems.add(problem(c.name(), affected, gap));
+      }
+    }
+    problems.sort(java.util.Comparator.comparingLong(Problem::firstMs));
+    return problems;
+  }
+
+  /**
+   * A consumer removed on purpose is a problem until it has handled nothing for
+   * {@code expectations.forget.after.ms}: then it is no longer expected, and its events are nobody's problem.
+   */
+  private boolean forgotten(String consumer, long publishedMs) {
+    return faults.stream().anyMatch(f -> f instanceof Fault.Removed && f.consumer().equals(consumer)
+        && publishedMs - f.fromMs() >= settings.expectations().forgetAfter().toMillis());
+  }
+
+  /** Late events of a slowdown stop being a problem once its baseline has had the accept horizon to follow. */
+  private boolean accepted(String consumer, long publishedMs, long[] firstLate) {
+    for (int i = 0; i < faults.size(); i++) {
+      Fault f = faults.get(i);
+      if (f.consumer().equals(consumer) && (f instanceof Fault.Slowdown || f instanceof Fault.GradualSlowdown)
+          && f.covers(publishedMs)) {
+        if (firstLate[i] == Long.MIN_VALUE) {
+          firstLate[i] = publishedMs;
+        }
+        return publishedMs - firstLate[i] >= rules.acceptHorizonMs();
+      }
+    }
+    return false;
+  }
+
+  private Problem problem(String consumer, List<CheckoutTraffic.Delivery> affected, long gap) {
+    Set<Integer> partitionsHit = new LinkedHashSet<>();
+    List<String> missed = new ArrayList<>();
+    long lastDecided = 0;
+    for (CheckoutTraffic.Delivery d : affected) {
+      partitionsHit.add(d.partition(partitions));
+      CheckoutTraffic.Handling h = d.byConsumer().get(consumer);
+      if (!h.handled()) {
+        missed.add(d.workflowId());
+      }
+      long decided = d.publishedMs() + Math.max(gap, h.handled() ? h.latencyMs() + CheckoutTraffic.EXPORT_DELAY_MS + gap
+          : deadlineMs(consumer)) + 5_000;
+      lastDecided = Math.max(lastDecided, decided);
+    }
+    return new Problem(consumer, CheckoutTraffic.EVENT, affected.get(0).publishedMs(),
+        affected.get(affected.size() - 1).publishedMs(), lastDecided, affected.size(), partitionsHit, missed);
+  }
+}
