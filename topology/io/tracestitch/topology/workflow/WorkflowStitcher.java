@@ -94,7 +94,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     this.eventIndex = context.getStateStore(EVENT_INDEX_STORE);
     this.due = new DueIndex(context.getStateStore(DUE_STORE));
     this.expectations = new LearnedExpectations(context.getStateStore(EXPECTATION_STORE), settings.expectations(),
-        settings.contracts());
+        settings.contracts(), counters);
     clock.init(context);
     repairAfterRestart();
     context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wall -> punctuate());

@@ -30,7 +30,7 @@ public final class FaultFigures {
   }
 
   public int resolvedRight() {
-    return runs.stream().mapToInt(r -> r.verdict().resolvedRight(r.endMs(), r.schedule())).sum();
+    return runs.stream().mapToInt(r -> r.verdict().resolvedRight()).sum();
   }
 
   public double recall() {
@@ -49,7 +49,7 @@ public final class FaultFigures {
     for (FaultRun r : runs) {
       Verdict v = r.verdict();
       out.append(row(r.schedule().name(), r.problems().size(), v.pagedProblems(), v.matchedPages(),
-          v.falsePages().size(), v.resolvedRight(r.endMs(), r.schedule()), v.missedMarkedPending(), v.missedEvents()));
+          v.falsePages().size(), v.resolvedRight(), v.missedMarkedPending(), v.missedEvents()));
     }
     int missed = runs.stream().mapToInt(r -> r.verdict().missedEvents()).sum();
     int marked = runs.stream().mapToInt(r -> r.verdict().missedMarkedPending()).sum();

@@ -15,7 +15,7 @@ import java.util.List;
  * @param endMs when the run stopped: traffic end plus the settle time
  */
 public record FaultRun(FaultSchedule schedule, CheckoutTraffic.Generated traffic, List<Problem> problems,
-    List<Alert> alerts, List<WorkflowGraph> graphs, long endMs, Verdict verdict) {
+    List<Problem> allowed, List<Alert> alerts, List<WorkflowGraph> graphs, long endMs, Verdict verdict) {
 
   /** After the last order: long enough for its workflow to be published and its findings to reach the alerts. */
   static final Duration SETTLE = Duration.ofMinutes(2);
@@ -23,14 +23,15 @@ public record FaultRun(FaultSchedule schedule, CheckoutTraffic.Generated traffic
   public static FaultRun of(FaultSchedule schedule) {
     CheckoutTraffic.Generated traffic = schedule.traffic();
     List<Problem> problems = schedule.problems(traffic);
+    List<Problem> allowed = schedule.allowed(traffic);
     try (ReplayDriver driver = new ReplayDriver(schedule.settings(), Instant.ofEpochMilli(schedule.startMs()))) {
       TimedInput.pipeAll(traffic.inputs(), driver);
       driver.advanceTo(schedule.endMs() + SETTLE.toMillis());
       List<Alert> alerts = driver.alerts();
       List<WorkflowGraph> graphs = driver.graphs();
       long end = driver.wallMs();
-      return new FaultRun(schedule, traffic, problems, alerts, graphs, end,
-          Verdict.of(schedule, problems, Page.of(alerts), graphs, end));
+      return new FaultRun(schedule, traffic, problems, allowed, alerts, graphs, end,
+          Verdict.of(schedule, problems, allowed, Page.of(alerts), graphs, end));
     }
   }
 

@@ -66,8 +66,8 @@ public final class FaultScenarios {
   }
 
   /**
-   * Fraud-check becomes five times slower for good: late (succeeded after its deadline) for the accept
-   * horizon, then its baseline has taken the new pace as normal. An order every 10 s for three hours.
+   * Fraud-check becomes five times slower for good: late (succeeded after its deadline) until its deadline has
+   * grown at the baseline's bounded pace to cover the new times, then that pace is normal. An order every 10 s.
    */
   public static FaultSchedule fiveTimesSlower() {
     return FaultSchedule.of("5x slower for good", Duration.ofMinutes(150), 10_000,
@@ -80,7 +80,7 @@ public final class FaultScenarios {
    * it must page once it passes its deadline, not follow its own drift for ever.
    */
   public static FaultSchedule gradualSlowdown() {
-    return FaultSchedule.of("gradual slowdown to 8x over 40 min", Duration.ofMinutes(175), 10_000,
+    return FaultSchedule.of("gradual slowdown to 8x over 40 min", Duration.ofMinutes(190), 10_000,
         List.of(new Fault.GradualSlowdown(FRAUD_CHECK.name(), at(10), at(50), 8),
             new Fault.Slowdown(FRAUD_CHECK.name(), at(50), Long.MAX_VALUE, 8)))
         .withConsumers(List.of(FaultSchedule.CHECKOUT.get(0), FRAUD_CHECK));
@@ -146,8 +146,6 @@ public final class FaultScenarios {
   }
 
   static ExpectationSettings forgetAfter(Duration forget) {
-    ExpectationSettings d = ExpectationSettings.defaults();
-    return new ExpectationSettings(d.minObservations(), d.minRatio(), d.deadlineFloor(), d.deadlineMultiplier(), forget,
-        d.halfLife());
+    return ExpectationSettings.defaults().withForgetAfter(forget);
   }
 }

@@ -44,15 +44,14 @@ public record FaultSchedule(String name, long startMs, long endMs, long everyMs,
    * @param deadlineMultiplier a consumer is late when it takes longer than this many times its usual 95th
    *     percentile latency...
    * @param deadlineFloorMs ...and longer than this
-   * @param acceptHorizonMs a consumer that became slower is late for at least this long after its first late
-   *     event; after that its baseline may accept the new pace (then it is no problem any more)
+   * @param deadlineGrowthPerHour once a consumer is slower, its deadline may grow by at most this factor per hour
+   *     from the start of the slowdown: an event later than that deadline is a problem
    * @param resolveWithinMs a page must resolve within this long after the last affected event was decided
    */
-  public record Rules(long mergeWindowMs, double deadlineMultiplier, long deadlineFloorMs, long acceptHorizonMs,
+  public record Rules(long mergeWindowMs, double deadlineMultiplier, long deadlineFloorMs, double deadlineGrowthPerHour,
       long resolveWithinMs) {
     public static Rules defaults() {
-      return new Rules(Duration.ofMinutes(5).toMillis(), 3, 10_000, Duration.ofMinutes(100).toMillis(),
-          Duration.ofMinutes(16).toMillis());
+      return new Rules(Duration.ofMinutes(5).toMillis(), 3, 10_000, 1.5, Duration.ofMinutes(16).toMillis());
     }
   }
 
@@ -103,19 +102,36 @@ public record FaultSchedule(String name, long startMs, long endMs, long everyMs,
     return Math.max(rules.deadlineFloorMs(), Math.round(rules.deadlineMultiplier() * p95));
   }
 
-  /** The ground truth: every stretch someone must be paged for, per consumer, in time order. */
+  /**
+   * The ground truth: every stretch someone must be paged for, per consumer, in time order: missed events, and
+   * events handled surely late (by more than {@link #TOLERANCE} past the reference deadline, which approximates the
+   * learned one only that closely).
+   */
   public List<Problem> problems(CheckoutTraffic.Generated traffic) {
+    return stretches(traffic, 1 / TOLERANCE, 0);
+  }
+
+  /**
+   * Every stretch a page may be about without being a false page: the problems, and what is only perhaps one
+   * (handled perhaps late, a removed consumer perhaps not forgotten yet).
+   */
+  public List<Problem> allowed(CheckoutTraffic.Generated traffic) {
+    return stretches(traffic, TOLERANCE, FORGET_SLACK_MS);
+  }
+
+  /** How far the reference deadline may be from the learned one (its histogram buckets are 19 % wide). */
+  static final double TOLERANCE = 1.2;
+  private static final long FORGET_SLACK_MS = 120_000;
+
+  private List<Problem> stretches(CheckoutTraffic.Generated traffic, double deadlineScale, long forgetSlackMs) {
     List<Problem> problems = new ArrayList<>();
     long gap = settings.inactivityGap().toMillis();
     for (CheckoutTraffic.Consumer c : consumers) {
-      long deadline = deadlineMs(c.name());
       List<CheckoutTraffic.Delivery> affected = new ArrayList<>();
-      long[] firstLate = new long[faults.size()];
-      java.util.Arrays.fill(firstLate, Long.MIN_VALUE);
       for (CheckoutTraffic.Delivery d : traffic.deliveries()) {
         CheckoutTraffic.Handling h = d.byConsumer().get(c.name());
-        boolean late = h.handled() && h.latencyMs() > deadline && !accepted(c.name(), d.publishedMs(), firstLate);
-        if (!h.handled() && !forgotten(c.name(), d.publishedMs()) || late) {
+        boolean late = h.handled() && h.latencyMs() * deadlineScale > deadlineMs(c.name(), d.publishedMs());
+        if (!h.handled() && !forgotten(c.name(), d.publishedMs() - forgetSlackMs) || late) {
           if (!affected.isEmpty() && d.publishedMs() - affected.get(affected.size() - 1).publishedMs()
               > rules.mergeWindowMs()) {
             problems.add(problem(c.name(), affected, gap));
@@ -141,19 +157,23 @@ public record FaultSchedule(String name, long startMs, long endMs, long everyMs,
         && publishedMs - f.fromMs() >= settings.expectations().forgetAfter().toMillis());
   }
 
-  /** Late events of a slowdown stop being a problem once its baseline has had the accept horizon to follow. */
-  private boolean accepted(String consumer, long publishedMs, long[] firstLate) {
-    for (int i = 0; i < faults.size(); i++) {
-      Fault f = faults.get(i);
+  /**
+   * The reference deadline of a consumer for an event published at {@code publishedMs}: during a slowdown it grows
+   * at the rules' pace from the slowdown's start.
+   */
+  public long deadlineMs(String consumer, long publishedMs) {
+    long base = deadlineMs(consumer);
+    for (Fault f : faults) {
       if (f.consumer().equals(consumer) && (f instanceof Fault.Slowdown || f instanceof Fault.GradualSlowdown)
-          && f.covers(publishedMs)) {
-        if (firstLate[i] == Long.MIN_VALUE) {
-          firstLate[i] = publishedMs;
-        }
-        return publishedMs - firstLate[i] >= rules.acceptHorizonMs();
+          && publishedMs >= f.fromMs()) {
+        long slowSince = faults.stream().filter(g -> g.consumer().equals(consumer)
+            && (g instanceof Fault.Slowdown || g instanceof Fault.GradualSlowdown)).mapToLong(Fault::fromMs).min()
+            .orElse(f.fromMs());
+        double hours = (publishedMs - slowSince) / 3_600_000.0;
+        return Math.round(base * Math.pow(rules.deadlineGrowthPerHour(), hours));
       }
     }
-    return false;
+    return base;
   }
 
   private Problem problem(String consumer, List<CheckoutTraffic.Delivery> affected, long gap) {

@@ -9,37 +9,49 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * A run judged against its schedule's ground truth, the way a paging system's user would judge it: was every
  * problem paged, was anything paged that was no problem, one page per problem, did each page resolve after
  * its problem ended (and not before), and do the stalled workflows show the missing branch.
  *
- * <p>A page belongs to a problem when it names the problem's consumer and event, is a stalled branch, and
- * opened between the problem's first affected event and its last decision. Every other page is a false page.
+ * <p>A page covers a problem when it is a stalled branch naming the problem's consumer and event and was open at
+ * some time between the problem's first affected event and its last decision. A page that covers no problem, nor
+ * any stretch that is perhaps one (see {@link FaultSchedule#allowed}), is a false page. A page may cover several
+ * problems (it stayed open across a gap the alert's resolve rule bridges); it must then resolve in time after the
+ * last of them.
  */
 public record Verdict(String schedule, List<Problem> problems, List<Page> pages, Map<Problem, List<Page>> pagesByProblem,
-    List<Page> falsePages, int missedEvents, int missedMarkedPending, List<String> findings) {
+    List<Page> falsePages, int missedEvents, int missedMarkedPending, List<String> findings, Set<Problem> rightlyResolved) {
 
   /** Judges the pages and graphs of one run. */
-  public static Verdict of(FaultSchedule schedule, List<Problem> problems, List<Page> pages, List<WorkflowGraph> graphs,
-      long runEndMs) {
+  public static Verdict of(FaultSchedule schedule, List<Problem> problems, List<Problem> allowed, List<Page> pages,
+      List<WorkflowGraph> graphs, long runEndMs) {
     Map<Problem, List<Page>> byProblem = new LinkedHashMap<>();
     problems.forEach(p -> byProblem.put(p, new ArrayList<>()));
     List<Page> falsePages = new ArrayList<>();
+    List<String> findings = new ArrayList<>();
+    Set<Problem> late = new HashSet<>();
+    long within = schedule.rules().resolveWithinMs();
     for (Page page : pages) {
-      Problem owner = problems.stream()
-          .filter(p -> page.kind() == AlertKind.STALLED_BRANCH && p.consumer().equals(page.subject())
-              && p.eventName().equals(page.eventName())
-              && page.triggeredAtMs() >= p.firstMs() && page.triggeredAtMs() <= p.lastDecidedMs())
-          .findFirst().orElse(null);
-      if (owner == null) {
+      List<Problem> covered = problems.stream().filter(p -> covers(page, p)).toList();
+      covered.forEach(p -> byProblem.get(p).add(page));
+      List<Problem> perhaps = allowed.stream().filter(p -> covers(page, p)).toList();
+      if (covered.isEmpty() && perhaps.isEmpty()) {
         falsePages.add(page);
-      } else {
-        byProblem.get(owner).add(page);
+        continue;
+      }
+      long settledBy = java.util.stream.Stream.concat(covered.stream(), perhaps.stream())
+          .mapToLong(Problem::lastDecidedMs).max().orElseThrow() + within;
+      if (page.resolved() ? page.resolvedAtMs() > settledBy : settledBy <= runEndMs) {
+        findings.add((page.resolved() ? "resolved only " + (page.resolvedAtMs() - settledBy + within) / 60_000 + " min"
+            : "still open " + (runEndMs - settledBy + within) / 60_000 + " min") + " after its problem ended: " + page);
+        late.addAll(covered);
       }
     }
-    List<String> findings = new ArrayList<>();
+    Set<Problem> right = new HashSet<>();
     for (Map.Entry<Problem, List<Page>> e : byProblem.entrySet()) {
       Problem p = e.getKey();
       List<Page> its = e.getValue();
@@ -48,18 +60,15 @@ public record Verdict(String schedule, List<Problem> problems, List<Page> pages,
       } else if (its.size() > 1) {
         findings.add(its.size() + " pages for one problem: " + p + " -> " + its);
       }
+      boolean early = false;
       for (Page page : its) {
         if (page.resolved() && page.resolvedAtMs() < p.lastMs()) {
           findings.add("resolved before the problem ended: " + page + " for " + p);
+          early = true;
         }
       }
-      Page lastPage = its.isEmpty() ? null : its.get(its.size() - 1);
-      long settledBy = p.lastDecidedMs() + schedule.rules().resolveWithinMs();
-      if (lastPage != null && !lastPage.resolved() && settledBy <= runEndMs) {
-        findings.add("still open " + (runEndMs - p.lastDecidedMs()) / 60_000 + " min after the problem ended: " + lastPage);
-      } else if (lastPage != null && lastPage.resolved() && lastPage.resolvedAtMs() > settledBy) {
-        findings.add("resolved only " + (lastPage.resolvedAtMs() - p.lastDecidedMs()) / 60_000
-            + " min after the problem ended: " + lastPage);
+      if (!its.isEmpty() && !early && !late.contains(p)) {
+        right.add(p);
       }
     }
     falsePages.forEach(f -> findings.add("false page: " + f));
@@ -82,7 +91,13 @@ public record Verdict(String schedule, List<Problem> problems, List<Page> pages,
     if (marked < missed) {
       findings.add((missed - marked) + " of " + missed + " workflows the consumer missed show no PENDING branch for it");
     }
-    return new Verdict(schedule.name(), problems, pages, byProblem, falsePages, missed, marked, findings);
+    return new Verdict(schedule.name(), problems, pages, byProblem, falsePages, missed, marked, findings, right);
+  }
+
+  private static boolean covers(Page page, Problem p) {
+    return page.kind() == AlertKind.STALLED_BRANCH && p.consumer().equals(page.subject())
+        && p.eventName().equals(page.eventName())
+        && page.triggeredAtMs() <= p.lastDecidedMs() && page.resolvedAtMs() >= p.firstMs();
   }
 
   private static boolean hasPending(WorkflowGraph g, String consumer, String eventName) {
@@ -108,25 +123,9 @@ public record Verdict(String schedule, List<Problem> problems, List<Page> pages,
     return pagesByProblem.values().stream().mapToInt(List::size).sum();
   }
 
-  /** Paged problems whose pages all resolved after the problem ended, within the rules' bound. */
-  public int resolvedRight(long runEndMs, FaultSchedule schedule) {
-    int right = 0;
-    for (Map.Entry<Problem, List<Page>> e : pagesByProblem.entrySet()) {
-      List<Page> its = e.getValue();
-      if (its.isEmpty()) {
-        continue;
-      }
-      Problem p = e.getKey();
-      Page last = its.get(its.size() - 1);
-      boolean early = its.stream().anyMatch(page -> page.resolved()
-          && page.resolvedAtMs() < p.lastMs());
-      boolean inTime = last.resolved() ? last.resolvedAtMs() <= p.lastDecidedMs() + schedule.rules().resolveWithinMs()
-          : p.lastDecidedMs() + schedule.rules().resolveWithinMs() > runEndMs;
-      if (!early && inTime) {
-        right++;
-      }
-    }
-    return right;
+  /** Paged problems none of whose pages resolved before it ended, and whose pages resolved in time after it. */
+  public int resolvedRight() {
+    return rightlyResolved.size();
   }
 
   public boolean clean() {
