@@ -155,6 +155,13 @@ public record StitchSettings(
         expectations, alerts, window);
   }
 
+  public StitchSettings withPunctuationInterval(Duration interval) {
+    return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, interval,
+        maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
+        expectations, alerts, republishAfterRestart);
+  }
+
   public StitchSettings withAlerts(AlertSettings alerting) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,

@@ -10,10 +10,10 @@ import java.util.OptionalDouble;
  * Every sample counts 1 when it arrives and half as much after each half-life, so the histogram is the
  * consumer's last few half-lives of traffic, weighted by how much of it there was.
  *
- * <p>A high percentile of it is a baseline that an outage cannot move (no samples) and that a change of pace
- * moves only once the new pace carries more than the percentile's complement of the weight: after a step
- * change at a steady rate, that takes {@code halfLife × log2(1 / percentile)} (the 95th percentile with a 24 h
- * half-life: 1.8 h), whatever the rate.
+ * <p>A high percentile of it is robust (one outlier does not move it) and an outage cannot move it (no samples);
+ * a change of pace moves it once the new pace carries more than the percentile's complement of the weight,
+ * which for a consumer with a short history is soon: {@link LearnedExpectations} therefore follows it only at a
+ * bounded pace.
  *
  * <p>Immutable; {@link #withSample} returns a new one. The weights are as of {@link #asOfMs()}.
  */

@@ -28,8 +28,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       consumer removed on purpose stops paging then; an outage that long is treated alike, after paging all
  *       along). Should it come back, it is learned again from scratch.</li>
  *   <li><b>Deadline</b>: {@code deadlineMultiplier} × a high percentile of a slowly decaying histogram of its
- *       publish-to-success times (see {@link LatencyBaseline}), never below {@code deadlineFloor}. Late successes
- *       count too, so a consumer that is slower for good is late for the baseline's horizon and then normal.</li>
+ *       publish-to-success times (see {@link LatencyBaseline}), followed at no more than {@code baselineMaxChangePerHour}
+ *       per hour, never below {@code deadlineFloor}. Late successes count too, so a consumer that is slower for
+ *       good is late for {@link ExpectationSettings#slowdownHorizon} and then normal; an outage adds no samples,
+ *       so it never moves the deadline.</li>
  * </ul>
  * The same rules hold for a calling span and its callee. The table is bounded: at most {@code maxKeys} event names
  * and calling spans and {@code maxConsumersPerEvent} consumers per name; what is over the cap is counted and not

@@ -93,12 +93,12 @@ public final class FaultScenarios {
   }
 
   /**
-   * Notification is taken out of service on purpose after 5 minutes and never comes back. It pages (nothing in
+   * Notification is taken out of service on purpose after 5 minutes and never comes back (an order every 5 s). It pages (nothing in
    * the traffic tells a removal from an outage) until it is forgotten ({@code expectations.forget.after.ms}, 30
    * minutes here), then resolves, and never pages again.
    */
   public static FaultSchedule consumerRemovedOnPurpose() {
-    FaultSchedule s = FaultSchedule.of("consumer removed on purpose", Duration.ofMinutes(75), 2_000,
+    FaultSchedule s = FaultSchedule.of("consumer removed on purpose", Duration.ofMinutes(75), 5_000,
         List.of(new Fault.Removed("notification", at(5))));
     return s.withSettings(s.settings().withExpectations(forgetAfter(Duration.ofMinutes(30))));
   }
@@ -110,19 +110,19 @@ public final class FaultScenarios {
             new Fault.Pause("loyalty", at(10), at(10.1))));
   }
 
-  /** Ten orders a second for six minutes, nothing wrong: nothing may page. */
+  /** Ten orders a second for four minutes, nothing wrong: nothing may page. */
   public static FaultSchedule healthyTrafficAtHighRate() {
-    return FaultSchedule.of("healthy, 10 orders/s", Duration.ofMinutes(6), 100, List.of());
+    return FaultSchedule.of("healthy, 10 orders/s", Duration.ofMinutes(4), 100, List.of());
   }
 
   /**
    * A random schedule: for each consumer up to two faults (outage, every k-th order, one partition of three,
-   * retry storm, rebalance pause) at random times after a four-minute warm-up, at least 20 minutes apart so
-   * that each is its own problem, and a random order rate.
+   * retry storm, rebalance pause) at random times after a four-minute warm-up, at least 14 minutes apart (longer
+   * than a page needs to resolve, so each is its own problem), and a random order rate.
    */
   public static FaultSchedule random(long seed) {
     Random r = new Random(seed);
-    long every = 1_000 + r.nextInt(2_000);
+    long every = 1_500 + r.nextInt(1_500);
     List<Fault> faults = new ArrayList<>();
     double end = 0;
     for (CheckoutTraffic.Consumer c : FaultSchedule.CHECKOUT) {
@@ -138,10 +138,10 @@ public final class FaultScenarios {
           default -> new Fault.Pause(c.name(), at(t), at(t + (3 + r.nextInt(6)) / 60.0));
         });
         end = Math.max(end, t + length);
-        t += length + 20 + r.nextDouble() * 5;
+        t += length + 14 + r.nextDouble() * 4;
       }
     }
-    return FaultSchedule.of("random #" + seed, Duration.ofMillis(Math.round((end + 20) * 60_000)), every, faults)
+    return FaultSchedule.of("random #" + seed, Duration.ofMillis(Math.round((end + 12) * 60_000)), every, faults)
         .withSeed(seed);
   }
 

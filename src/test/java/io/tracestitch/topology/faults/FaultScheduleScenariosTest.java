@@ -122,7 +122,7 @@ class FaultScheduleScenariosTest {
     FaultRun run = judged(FaultScenarios.healthyTrafficAtHighRate());
 
     assertThat(run.pages()).isEmpty();
-    assertThat(run.graphs()).hasSizeGreaterThan(3_000);
+    assertThat(run.graphs()).hasSizeGreaterThan(2_000);
   }
 
   static FaultRun judged(FaultSchedule schedule) {
