@@ -44,7 +44,8 @@ class StuckPartitionIT {
     String prefix = "stuck-" + Long.toHexString(System.nanoTime());
     String eventTopic = prefix + "-" + CheckoutTraffic.EVENT;
     String consumer = "loyalty-" + prefix;
-    Map<String, String> settings = IsolatedApp.settings(prefix, 3);
+    // One stitcher task: it learns loyalty from every workflow, so the warm-up below is enough to expect it.
+    Map<String, String> settings = IsolatedApp.settings(prefix, 1);
     settings.put(TracestitchConfig.EXPECT_DEADLINE_FLOOR_MS, "1000");
     settings.put(TracestitchConfig.ALERT_RESEND_MS, "1000");
     settings.put(TracestitchConfig.ALERT_RESOLVE_AFTER_MS, "5000");
@@ -59,21 +60,25 @@ class StuckPartitionIT {
          KafkaConsumer<byte[], byte[]> group = group(consumer, eventTopic)) {
       app.start();
       long start = System.currentTimeMillis() + 3_000;
-      Fault stuck = new Fault.StuckPartition(consumer, start + 6_000, start + 22_000, 2, 3);
-      CheckoutTraffic.Generated traffic = CheckoutTraffic.generate(start, start + 32_000, 200, false,
-          List.of(new CheckoutTraffic.Consumer(consumer, 50)), List.of(stuck), 7);
+      Fault stuck = new Fault.StuckPartition(consumer, start + 12_000, start + 32_000, 2, 3);
+      CheckoutTraffic.Generated traffic = CheckoutTraffic.generate(start, start + 44_000, 200, false,
+          // A second, healthy consumer: an event nobody handled at all would be an unconsumed event, not a stall.
+          List.of(new CheckoutTraffic.Consumer("inventory-" + prefix, 80), new CheckoutTraffic.Consumer(consumer, 50)),
+          List.of(stuck), 7);
       long stuckAt = replayInRealTime(traffic.inputs(), prefix, eventTopic, producer, group, stuck);
 
-      Alert diagnosed = awaitAlert(prefix, a -> a.getConsumer().equals(consumer)
+      Alert diagnosed = awaitAlert(prefix, a -> consumer.equals(a.getConsumer())
           && "ready".equals(a.getCustomDetails().get("offset_check"))
-          && a.getCustomDetails().getOrDefault("offset_diagnosis", "").contains("stuck at"));
+          && a.getCustomDetails().getOrDefault("offset_diagnosis", "").contains("stuck at")
+          // healthy branches of the other partitions reach the alert at most every 10 s (throttled), so a later re-send
+          && a.getCustomDetails().containsKey("healthy_partitions"));
       assertThat(diagnosed.getCustomDetails().get("affected_partitions")).startsWith(eventTopic + "-2:")
           .doesNotContain(eventTopic + "-0").doesNotContain(eventTopic + "-1");
       assertThat(diagnosed.getSummary()).contains(eventTopic + "-2 only (")
           .contains(consumer + "'s committed offset on " + eventTopic + "-2 stuck at " + stuckAt)
           .contains("while " + eventTopic + "-0 and " + eventTopic + "-1 advance");
 
-      Alert resolve = awaitAlert(prefix, a -> a.getConsumer().equals(consumer) && a.getAction() == AlertAction.RESOLVE);
+      Alert resolve = awaitAlert(prefix, a -> consumer.equals(a.getConsumer()) && a.getAction() == AlertAction.RESOLVE);
       assertThat(resolve.getEndsAtMs()).as("resolved after the partition came unstuck").isGreaterThan(stuck.toMs());
       List<Alert> all = alerts(prefix);
       assertThat(all.stream().filter(a -> a.getSequence() == 1)).as("one page for the whole stuck stretch").hasSize(1);
