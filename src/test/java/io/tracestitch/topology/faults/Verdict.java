@@ -24,7 +24,7 @@ import java.util.Set;
  * last of them.
  */
 public record Verdict(String schedule, List<Problem> problems, List<Page> pages, Map<Problem, List<Page>> pagesByProblem,
-    List<Page> falsePages, int missedEvents, int missedMarkedPending, List<String> findings, Set<Problem> rightlyResolved) {
+    List<Page> falsePages, int missedEvents, int missedMarkedPending, List<String> findings, Set<Problem> rightlyResolved, List<Page> perhapsPages) {
 
   /** Judges the pages and graphs of one run. */
   public static Verdict of(FaultSchedule schedule, List<Problem> problems, List<Problem> allowed, List<Page> pages,
@@ -32,6 +32,7 @@ public record Verdict(String schedule, List<Problem> problems, List<Page> pages,
     Map<Problem, List<Page>> byProblem = new LinkedHashMap<>();
     problems.forEach(p -> byProblem.put(p, new ArrayList<>()));
     List<Page> falsePages = new ArrayList<>();
+    List<Page> perhapsPages = new ArrayList<>();
     List<String> findings = new ArrayList<>();
     Set<Problem> late = new HashSet<>();
     long within = schedule.rules().resolveWithinMs();
@@ -42,6 +43,9 @@ public record Verdict(String schedule, List<Problem> problems, List<Page> pages,
       if (covered.isEmpty() && perhaps.isEmpty()) {
         falsePages.add(page);
         continue;
+      }
+      if (covered.isEmpty()) {
+        perhapsPages.add(page);
       }
       long settledBy = java.util.stream.Stream.concat(covered.stream(), perhaps.stream())
           .mapToLong(Problem::lastDecidedMs).max().orElseThrow() + within;
@@ -91,7 +95,7 @@ public record Verdict(String schedule, List<Problem> problems, List<Page> pages,
     if (marked < missed) {
       findings.add((missed - marked) + " of " + missed + " workflows the consumer missed show no PENDING branch for it");
     }
-    return new Verdict(schedule.name(), problems, pages, byProblem, falsePages, missed, marked, findings, right);
+    return new Verdict(schedule.name(), problems, pages, byProblem, falsePages, missed, marked, findings, right, perhapsPages);
   }
 
   private static boolean covers(Page page, Problem p) {
