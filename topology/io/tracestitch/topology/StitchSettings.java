@@ -160,6 +160,13 @@ public record StitchSettings(
         expectations, alerts, window, diagnosis);
   }
 
+  public StitchSettings withPunctuationInterval(Duration interval) {
+    return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, interval,
+        maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
+        expectations, alerts, republishAfterRestart, diagnosis);
+  }
+
   public StitchSettings withAlerts(AlertSettings alerting) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,

@@ -39,12 +39,18 @@ final class AlertBuilder {
     };
   }
 
+  /**
+   * @param diagnosis where the problem sits and what the consumer group's offsets say, when known
+   * @param resolution for a RESOLVE, why it resolved (a few words); null otherwise
+   */
   static Alert build(String dedupKey, AlertState state, AlertAction action, long nowMs, AlertSettings settings,
-      Optional<String> diagnosis) {
+      Optional<PartitionDiagnosis> diagnosis, String resolution) {
     FindingMessage f = state.getLatest();
     String subject = f.getConsumer() != null ? f.getConsumer() : f.getService() != null ? f.getService() : "unknown";
-    String summary = summary(f, state.getCount(), subject) + diagnosis.map(d -> "; " + d).orElse("")
-        + (action == AlertAction.RESOLVE ? " (resolved)" : "");
+    String summary = summary(f, state.getCount(), subject)
+        + diagnosis.map(PartitionDiagnosis::where).map(w -> "; " + w).orElse("")
+        + diagnosis.map(PartitionDiagnosis::offsets).map(o -> "; " + o).orElse("")
+        + (action == AlertAction.RESOLVE ? " (resolved: " + resolution + ")" : "");
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("alertname", alertName(f.getKind()));
     labels.put("kind", f.getKind().name());
@@ -69,7 +75,13 @@ final class AlertBuilder {
     put(details, "offset", f.getOffset());
     put(details, "waited_ms", f.getWaitedMs());
     put(details, "detail", f.getDetail());
-    diagnosis.ifPresent(d -> details.put("offset_diagnosis", d));
+    diagnosis.ifPresent(d -> {
+      put(details, "affected_partitions", d.affected().isEmpty() ? null : d.affected());
+      put(details, "healthy_partitions", d.healthy().isEmpty() ? null : d.healthy());
+      put(details, "offset_diagnosis", d.offsets());
+      put(details, "offset_check", d.offsetCheck());
+    });
+    put(details, "resolution", resolution);
     details.put("declared", Boolean.toString(f.getDeclared()));
     List<AlertLink> links = new ArrayList<>();
     if (!settings.linkTemplate().isEmpty()) {

@@ -6,9 +6,13 @@ import io.tracestitch.avro.AlertKind;
 import io.tracestitch.avro.internal.AlertState;
 import io.tracestitch.avro.internal.FindingAction;
 import io.tracestitch.avro.internal.FindingMessage;
+import io.tracestitch.avro.internal.PartitionSeen;
+import io.tracestitch.topology.ProcessorClock;
 import io.tracestitch.topology.StitchCounters;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -19,25 +23,48 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The alert stage (keyed by dedup key): one alert per problem, however many workflows show it.
+ * The alert stage (keyed by dedup key): one alert per problem, however many workflows show it, and one page per
+ * problem however it comes and goes.
  *
- * <p>The first fresh occurrence sends TRIGGER at once; while firing, the alert is re-sent every
- * {@code resendInterval} with its count (paging systems expect re-sends, Alertmanager within 5 minutes),
- * never more often; it is resolved (RESOLVE) when a healthy branch of the same group is seen, or after
- * {@code quietPeriod} without occurrences. The lifecycle runs on the wall clock, since it is about paging
- * people now. An occurrence decided longer than {@code maxLag} ago (the stitcher is working through a
- * backlog) is counted but does not page by itself: replaying yesterday must not wake anyone.
- * Alert groups are few (kinds × consumers × event names), so the punctuator visits them all.
+ * <p>Lifecycle:
+ * <ul>
+ *   <li><b>Trigger</b>: the first fresh occurrence sends TRIGGER at once. An occurrence decided longer than
+ *       {@code maxLag} ago (the stitcher is working through a backlog) is counted but does not page by itself:
+ *       replaying yesterday must not wake anyone.</li>
+ *   <li><b>Re-send</b>: while firing, every {@code resendInterval} (paging systems expect it; Alertmanager resolves
+ *       an alert it has not heard of for its resolve_timeout), never more often, with the count so far and the
+ *       latest diagnosis.</li>
+ *   <li><b>Resolve</b> when the problem has really cleared: no new occurrence for {@code resolveAfter} (stretched to
+ *       twice the longest gap between two of its occurrences, for a problem that comes and goes) <i>and</i> a
+ *       healthy branch of the group seen since the last occurrence. A healthy branch alone resolves nothing: in a
+ *       partial outage healthy branches come all the time. A problem that pauses and comes back within that
+ *       period stays the same page; its count grows.</li>
+ *   <li><b>Resolve on silence</b>: no occurrence for {@code quietPeriod}, healthy evidence or not (traffic stopped,
+ *       the consumer was forgotten): nothing is left to say it is still wrong.</li>
+ * </ul>
+ *
+ * <p>Time: occurrences and healthy evidence are dated by the stitcher's clock when it decided, and "now" for the
+ * resolve rules is this stage's {@link ProcessorClock} of those records, so a stage that is catching up judges
+ * quiet by the data's time, as replay does. Re-sends follow the wall clock (the processor context's), since they
+ * are about the paging system's own timeouts; replay drives both.
+ *
+ * <p>The consumer-group offsets of a stalled branch are read by {@link ConsumerOffsets} off this thread; a send
+ * carries whatever it has read by then (a first TRIGGER often nothing yet: the diagnosis then comes with the next
+ * re-send). Alert groups are few (kinds × consumers × event names) and capped at {@code maxGroups} (counted
+ * beyond), so the punctuator visits them all.
  */
 public final class AlertProcessor implements Processor<String, FindingMessage, String, Alert> {
   public static final String STORE = "alerts";
   private static final int MAX_SAMPLES = 5;
+  static final int MAX_PARTITIONS = 32;
 
   private final AlertSettings settings;
   private final ConsumerOffsets offsets;
   private final StitchCounters counters;
+  private final ProcessorClock clock = ProcessorClock.ofRecords();
   private ProcessorContext<String, Alert> context;
   private KeyValueStore<String, AlertState> alerts;
+  private long groups;
 
   public AlertProcessor(AlertSettings settings, ConsumerOffsets offsets, StitchCounters counters) {
     this.settings = settings;
@@ -49,87 +76,173 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
   public void init(ProcessorContext<String, Alert> context) {
     this.context = context;
     this.alerts = context.getStateStore(STORE);
-    long every = Math.max(1_000, Math.min(settings.resendInterval().toMillis(), settings.quietPeriod().toMillis()) / 4);
-    context.schedule(java.time.Duration.ofMillis(every), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    clock.init(context);
+    groups = all().size();
+    context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, wall -> punctuate());
   }
 
   @Override
   public void process(Record<String, FindingMessage> record) {
-    long now = context.currentSystemTimeMs();
+    clock.recordArrived(record.timestamp());
     String key = record.key();
     FindingMessage finding = record.value();
-    AlertState state = alerts.get(key);
+    AlertState stored = alerts.get(key);
     if (finding.getAction() == FindingAction.CLEARED) {
-      if (state != null && state.getFiring()) {
-        resolve(key, state, now);
+      if (stored != null && stored.getFiring()) {
+        alerts.put(key, healthy(stored, finding));
       }
       return;
     }
-    if (state == null || !state.getFiring()) {
-      state = AlertState.newBuilder().setFiring(true).setFirstSeenMs(now).build();
+    AlertState.Builder state;
+    if (stored == null || !stored.getFiring()) {
+      if (stored == null && groups >= settings.maxGroups()) {
+        counters.add("alerts.suppressed_group_cap", 1);
+        return;
+      }
+      // Built first, so the builder starts from the schema's defaults (an unbuilt builder's lists are null).
+      state = AlertState.newBuilder(AlertState.newBuilder().setFiring(true).setFirstSeenMs(finding.getAtMs())
+          .setLastSeenMs(finding.getAtMs()).build());
+    } else {
+      state = AlertState.newBuilder(stored)
+          .setLongestGapMs(Math.max(stored.getLongestGapMs(), finding.getAtMs() - stored.getLastSeenMs()));
     }
-    state.setCount(state.getCount() + 1);
-    state.setLastSeenMs(now);
-    state.setLatest(finding);
-    state.setSamples(recent(state.getSamples(), finding.getWorkflowId()));
-    state.setSampleTraceIds(recent(state.getSampleTraceIds(), finding.getTraceId()));
-    state.setSampleCorrelationIds(recent(state.getSampleCorrelationIds(), finding.getCorrelationId()));
-    state.setDirty(true);
-    boolean fresh = now - finding.getAtMs() <= settings.maxLag().toMillis();
-    if (!state.getTriggered() && fresh) {
-      state.setTriggered(true);
-      send(key, state, AlertAction.TRIGGER, now);
+    state.setCount(state.getCount() + 1)
+        .setLastSeenMs(Math.max(state.getLastSeenMs(), finding.getAtMs()))
+        .setLatest(finding)
+        .setSamples(recent(state.getSamples(), finding.getWorkflowId()))
+        .setSampleTraceIds(recent(state.getSampleTraceIds(), finding.getTraceId()))
+        .setSampleCorrelationIds(recent(state.getSampleCorrelationIds(), finding.getCorrelationId()))
+        .setPartitions(seen(state.getPartitions(), finding, true))
+        .setDirty(true);
+    AlertState next = state.build();
+    boolean fresh = context.currentSystemTimeMs() - finding.getAtMs() <= settings.maxLag().toMillis();
+    if (!next.getTriggered() && fresh) {
+      next = send(key, next, AlertAction.TRIGGER, null);
     } else if (!fresh) {
       counters.add("alerts.suppressed_catching_up", 1);
     }
-    alerts.put(key, state);
+    if (stored == null) {
+      groups++;
+    }
+    alerts.put(key, next);
   }
 
-  private void punctuate(long wallMs) {
-    long now = context.currentSystemTimeMs();
+  private static AlertState healthy(AlertState stored, FindingMessage finding) {
+    return AlertState.newBuilder(stored).setLastHealthyMs(Math.max(stored.getLastHealthyMs(), finding.getAtMs()))
+        .setPartitions(seen(stored.getPartitions(), finding, false)).build();
+  }
+
+  private void punctuate() {
+    long wall = context.currentSystemTimeMs();
+    List<KeyValue<String, AlertState>> all = all();
+    groups = all.size();
+    for (KeyValue<String, AlertState> entry : all) {
+      AlertState state = entry.value;
+      if (!state.getFiring()) {
+        delete(entry.key);
+        continue;
+      }
+      String resolution = clock.hasData() ? resolution(state, clock.now()) : null;
+      if (resolution != null) {
+        if (state.getTriggered()) {
+          send(entry.key, state, AlertAction.RESOLVE, resolution);
+        }
+        delete(entry.key);
+      } else if (state.getTriggered() && wall - state.getLastSentMs() >= settings.resendInterval().toMillis()) {
+        alerts.put(entry.key, send(entry.key, state, AlertAction.TRIGGER, null));
+      }
+    }
+  }
+
+  /** Why the problem is over, or null while it is not. */
+  private String resolution(AlertState state, long now) {
+    long quiet = now - state.getLastSeenMs();
+    long needed = Math.min(settings.quietPeriod().toMillis(),
+        Math.max(settings.resolveAfter().toMillis(), 2 * state.getLongestGapMs()));
+    if (quiet >= needed && state.getLastHealthyMs() > state.getLastSeenMs()) {
+      return "no new occurrence for " + minutes(quiet) + ", healthy branches seen since";
+    }
+    if (quiet >= settings.quietPeriod().toMillis()) {
+      return "no new occurrence for " + minutes(quiet) + " and no healthy branch to judge by either";
+    }
+    return null;
+  }
+
+  private AlertState send(String key, AlertState state, AlertAction action, String resolution) {
+    long wall = context.currentSystemTimeMs();
+    AlertState sent = AlertState.newBuilder(state).setSequence(state.getSequence() + 1).setLastSentMs(wall)
+        .setDirty(false).setTriggered(state.getTriggered() || action == AlertAction.TRIGGER).build();
+    long at = action == AlertAction.RESOLVE && clock.hasData() ? clock.now() : wall;
+    Alert alert = AlertBuilder.build(key, sent, action, at, settings, diagnose(sent), resolution);
+    counters.add("alerts." + alert.getKind().name().toLowerCase(Locale.ROOT) + "."
+        + action.name().toLowerCase(Locale.ROOT), 1);
+    context.forward(new Record<>(key, alert, wall));
+    return sent;
+  }
+
+  /** Where the problem sits; for a stalled branch of a known consumer group, also what its offsets say (never waits). */
+  private Optional<PartitionDiagnosis> diagnose(AlertState state) {
+    FindingMessage f = state.getLatest();
+    boolean checkable = f.getKind() == AlertKind.STALLED_BRANCH && f.getConsumerGroup() != null && f.getTopic() != null;
+    if (state.getPartitions().isEmpty() && !checkable) {
+      return Optional.empty();
+    }
+    GroupPositions positions = checkable ? offsets.positions(f.getConsumerGroup(), f.getTopic()) : null;
+    return Optional.of(PartitionDiagnosis.of(state.getPartitions(), f.getConsumerGroup(), f.getTopic(), positions));
+  }
+
+  /** The partitions seen, with this finding counted; at most {@link #MAX_PARTITIONS}, the least recently seen dropped. */
+  private static List<PartitionSeen> seen(List<PartitionSeen> current, FindingMessage f, boolean affected) {
+    if (f.getTopic() == null || f.getPartition() == null) {
+      return current;
+    }
+    List<PartitionSeen> out = new ArrayList<>(current.size() + 1);
+    PartitionSeen hit = null;
+    for (PartitionSeen p : current) {
+      if (hit == null && p.getTopic().equals(f.getTopic()) && p.getPartition() == f.getPartition()) {
+        hit = p;
+      } else {
+        out.add(p);
+      }
+    }
+    PartitionSeen.Builder next = PartitionSeen.newBuilder(hit != null ? hit
+        : PartitionSeen.newBuilder().setTopic(f.getTopic()).setPartition(f.getPartition()).build());
+    long offset = f.getOffset() == null ? -1 : f.getOffset();
+    if (affected) {
+      next.setAffected(next.getAffected() + 1).setLastAffectedMs(Math.max(next.getLastAffectedMs(), f.getAtMs()));
+      if (offset >= 0) {
+        next.setFirstOffset(next.getFirstOffset() < 0 ? offset : Math.min(next.getFirstOffset(), offset))
+            .setLastOffset(Math.max(next.getLastOffset(), offset));
+      }
+    } else {
+      next.setHealthy(next.getHealthy() + 1).setLastHealthyMs(Math.max(next.getLastHealthyMs(), f.getAtMs()));
+    }
+    out.add(next.build());
+    if (out.size() > MAX_PARTITIONS) {
+      // Healthy-only partitions go first: the affected ones are what the page is about.
+      out.sort(Comparator.comparing((PartitionSeen p) -> p.getAffected() > 0)
+          .thenComparingLong(p -> Math.max(p.getLastAffectedMs(), p.getLastHealthyMs())));
+      out = new ArrayList<>(out.subList(out.size() - MAX_PARTITIONS, out.size()));
+    }
+    return out;
+  }
+
+  private List<KeyValue<String, AlertState>> all() {
     List<KeyValue<String, AlertState>> all = new ArrayList<>();
     try (KeyValueIterator<String, AlertState> it = alerts.all()) {
       it.forEachRemaining(all::add);
     }
-    for (KeyValue<String, AlertState> entry : all) {
-      AlertState state = entry.value;
-      if (!state.getFiring()) {
-        alerts.delete(entry.key);
-      } else if (now - state.getLastSeenMs() >= settings.quietPeriod().toMillis()) {
-        resolve(entry.key, state, now);
-      } else if (state.getTriggered() && now - state.getLastSentMs() >= settings.resendInterval().toMillis()) {
-        send(entry.key, state, AlertAction.TRIGGER, now);
-        alerts.put(entry.key, state);
-      }
-    }
+    return all;
   }
 
-  private void resolve(String key, AlertState state, long now) {
-    if (state.getTriggered()) {
-      send(key, state, AlertAction.RESOLVE, now);
-    }
+  private void delete(String key) {
     alerts.delete(key);
+    groups = Math.max(0, groups - 1);
   }
 
-  private void send(String key, AlertState state, AlertAction action, long now) {
-    state.setSequence(state.getSequence() + 1);
-    state.setLastSentMs(now);
-    state.setDirty(false);
-    Alert alert = AlertBuilder.build(key, state, action, now, settings,
-        action == AlertAction.TRIGGER ? diagnose(state) : Optional.empty());
-    counters.add("alerts." + alert.getKind().name().toLowerCase() + "." + action.name().toLowerCase(), 1);
-    context.forward(new Record<>(key, alert, now));
-  }
-
-  /** Only a stalled branch of a known consumer group at a known offset can be checked against the cluster. */
-  private Optional<String> diagnose(AlertState state) {
-    var f = state.getLatest();
-    if (f.getKind() != AlertKind.STALLED_BRANCH || f.getConsumerGroup() == null || f.getTopic() == null
-        || f.getPartition() == null || f.getOffset() == null) {
-      return Optional.empty();
-    }
-    return offsets.diagnose(f.getConsumerGroup(), f.getTopic(), f.getPartition(), f.getOffset())
-        .map(d -> d.sentence(f.getConsumerGroup(), f.getTopic(), f.getPartition(), f.getOffset()));
+  private static String minutes(long ms) {
+    long s = ms / 1000;
+    return s < 120 ? s + " s" : s / 60 + " min";
   }
 
   private static List<String> recent(List<String> current, String next) {

@@ -1,11 +1,16 @@
 package io.tracestitch.topology.alert;
 
-import java.util.Optional;
-
-/** Asks the cluster where a consumer group stands; empty when it cannot tell (no access, unknown group). */
+/**
+ * Where consumer groups stand on a topic, as far as this instance knows right now. Answers at once from what
+ * has already been read and never blocks: the reading happens elsewhere (see {@link AdminConsumerOffsets}), and
+ * asking is what makes it read a group and topic it was not watching yet.
+ *
+ * <p>Called from the stream thread; implementations must be thread-safe and must not wait on anything.
+ */
 @FunctionalInterface
 public interface ConsumerOffsets {
-  ConsumerOffsets NONE = (group, topic, partition, offset) -> Optional.empty();
+  /** For replay and tests: no cluster to ask, said in so many words. */
+  ConsumerOffsets NONE = (group, topic) -> GroupPositions.notChecked("there is no Kafka cluster to ask (offline replay)");
 
-  Optional<OffsetDiagnosis> diagnose(String group, String topic, int partition, long eventOffset);
+  GroupPositions positions(String group, String topic);
 }

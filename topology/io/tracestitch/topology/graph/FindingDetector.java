@@ -58,7 +58,7 @@ final class FindingDetector {
         detectBranch(ctx, b, event, expectedByEvent.getOrDefault(entry.getKey(), List.of()), rootFailed, nowMs);
       }
       if (event != null && branches.stream().anyMatch(b -> b.getState() == BranchState.SUCCEEDED)) {
-        ctx.cleared(AlertKind.UNCONSUMED_EVENT, null, ctx.producer(event), event.name());
+        ctx.cleared(AlertKind.UNCONSUMED_EVENT, null, ctx.producer(event), event.name(), event);
       }
     }
     detectCalls(ctx, expectations, nowMs);
@@ -105,8 +105,8 @@ final class FindingDetector {
               b.getConsumer() + " handled " + b.getEventName() + " (" + b.getEventId() + ") "
                   + ((succeededAt - b.getDeadlineMs()) / 1000) + " s after its deadline.");
         } else {
-          ctx.cleared(AlertKind.STALLED_BRANCH, b.getConsumer(), b.getService(), b.getEventName());
-          ctx.cleared(AlertKind.SILENT_FAILURE, b.getConsumer(), b.getService(), b.getEventName());
+          ctx.cleared(AlertKind.STALLED_BRANCH, b.getConsumer(), b.getService(), b.getEventName(), event);
+          ctx.cleared(AlertKind.SILENT_FAILURE, b.getConsumer(), b.getService(), b.getEventName(), event);
         }
       }
     }
@@ -129,7 +129,7 @@ final class FindingDetector {
       }
       String service = s.span().getService();
       if (withCallee.contains(s.nodeId())) {
-        ctx.cleared(AlertKind.MISSING_CALLEE, null, service, s.span().getName());
+        ctx.cleared(AlertKind.MISSING_CALLEE, null, service, s.span().getName(), null);
       } else if (expectations.calleeExpected(service, s.span().getName(), nowMs)) {
         ctx.occurred(AlertKind.MISSING_CALLEE, null, null, service, null, false, nowMs - s.endMs(), s.nodeId(),
             service + "'s " + kind.name().toLowerCase() + " call '" + s.span().getName()
@@ -219,12 +219,16 @@ final class FindingDetector {
           .setWaitedMs(Math.max(0, waitedMs)).setDetail(detail).setAtMs(nowMs).build());
     }
 
-    void cleared(AlertKind kind, String consumer, String service, String eventName) {
+    /** Healthy evidence; with the event's partition, so an alert can tell a stuck partition from a share of events. */
+    void cleared(AlertKind kind, String consumer, String service, String eventName, EventView event) {
       String subject = consumer != null ? consumer : service;
       String key = DedupKeys.of(kind, subject, eventName);
       if (clearedKeys.add(key)) {
         messages.add(FindingMessage.newBuilder().setDedupKey(key).setAction(FindingAction.CLEARED).setKind(kind)
             .setConsumer(consumer).setService(service).setEventName(eventName).setWorkflowId(graph.getWorkflowId())
+            .setTopic(event == null ? null : event.event().getTopic())
+            .setPartition(event == null ? null : event.event().getPartition())
+            .setOffset(event == null ? null : event.event().getOffset())
             .setAtMs(nowMs).build());
       }
     }

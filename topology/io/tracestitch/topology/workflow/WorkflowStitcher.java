@@ -97,7 +97,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     this.eventIndex = context.getStateStore(EVENT_INDEX_STORE);
     this.due = new DueIndex(context.getStateStore(DUE_STORE));
     this.expectations = new LearnedExpectations(context.getStateStore(EXPECTATION_STORE), settings.expectations(),
-        settings.contracts());
+        settings.contracts(), counters);
     this.steps = new StepLearning(context.getStateStore(StepLearning.STORE), settings.diagnosis().stepHalfLife(),
         settings.diagnosis().slowStepMinSamples(), DiagnosisSettings.MAX_STEPS_LEARNED_PER_WORKFLOW);
     clock.init(context);

@@ -14,6 +14,7 @@ import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchTopology;
 import io.tracestitch.topology.alert.AdminConsumerOffsets;
+import io.tracestitch.topology.alert.AlertSettings;
 import io.tracestitch.topology.workflow.GraphListener;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -103,7 +104,10 @@ public final class TracestitchApp implements AutoCloseable {
     telemetry = Telemetry.start(counters, self.host() + ":" + self.port(),
         config.getString(TracestitchConfig.METRICS_OTLP_ENDPOINT),
         Duration.ofMillis(config.getLong(TracestitchConfig.METRICS_OTLP_INTERVAL_MS)));
-    offsets = new AdminConsumerOffsets(Admin.create(config.kafkaProperties(bootstrapServers)));
+    AlertSettings alerting = config.stitchSettings().alerts();
+    // Its own thread reads the offsets; the alert stage only takes what is ready.
+    offsets = new AdminConsumerOffsets(Admin.create(config.kafkaProperties(bootstrapServers)), alerting.offsetsRefresh(),
+        alerting.offsetsTimeout(), Clock.systemUTC());
     List<GraphListener> graphListeners = new ArrayList<>(listeners);
     graphListeners.add(telemetry.graphListener());
     Topology topology = StitchTopology.build(config.stitchSettings(), serdes(props), counters, graphListeners, offsets);

@@ -62,8 +62,17 @@ public final class TracestitchConfig extends AbstractConfig {
   public static final String FINDINGS_ERROR_ORIGIN_SEVERITY = "findings.error.origin.alert.severity";
   public static final String FINDINGS_REPEATED_CALLS_SEVERITY = "findings.repeated.calls.alert.severity";
   public static final String FINDINGS_SLOW_STEP_SEVERITY = "findings.slow.step.alert.severity";
+  public static final String EXPECT_BASELINE_PERCENTILE = "expectations.baseline.percentile";
+  public static final String EXPECT_BASELINE_HALF_LIFE_MS = "expectations.baseline.half.life.ms";
+  public static final String EXPECT_BASELINE_MAX_CHANGE = "expectations.baseline.max.change.per.hour";
+  public static final String EXPECT_MAX_KEYS = "expectations.max.keys";
+  public static final String EXPECT_MAX_CONSUMERS_PER_EVENT = "expectations.max.consumers.per.event";
   public static final String ALERT_RESEND_MS = "alerts.resend.interval.ms";
+  public static final String ALERT_RESOLVE_AFTER_MS = "alerts.resolve.after.ms";
   public static final String ALERT_QUIET_MS = "alerts.quiet.period.ms";
+  public static final String ALERT_MAX_GROUPS = "alerts.max.groups";
+  public static final String ALERT_OFFSETS_REFRESH_MS = "alerts.offsets.refresh.ms";
+  public static final String ALERT_OFFSETS_TIMEOUT_MS = "alerts.offsets.timeout.ms";
   public static final String ALERT_MAX_LAG_MS = "alerts.max.lag.ms";
   public static final String ALERT_SOURCE = "alerts.source";
   public static final String ALERT_LINK_TEMPLATE = "alerts.link.template";
@@ -197,19 +206,22 @@ public final class TracestitchConfig extends AbstractConfig {
           "A YAML file of declared workflow contracts: event name -> consumers that must handle it, each with a "
               + "deadline; and terminal events. Empty: only learned expectations.")
       .define(EXPECT_MIN_EVENTS, Type.DOUBLE, EX.minObservations(), ConfigDef.Range.atLeast(1), Importance.LOW,
-          "A consumer is expected for an event name only after this many (decayed) events of it were seen.")
+          "A consumer becomes expected for an event name only after it handled this many (decayed) events of it...")
       .define(EXPECT_MIN_RATIO, Type.DOUBLE, EX.minRatio(), ConfigDef.Range.between(0.01, 1), Importance.LOW,
-          "...and only if it handled at least this share of them while it was active.")
+          "...and at least this share of those seen since it first handled one. Once expected, misses (outages, "
+              + "partial outages, retries) never undo it; only expectations.forget.after.ms does. A consumer that "
+              + "handles a share of the events on purpose is expected only when its share is at least this.")
       .define(EXPECT_DEADLINE_FLOOR_MS, Type.LONG, EX.deadlineFloor().toMillis(), ConfigDef.Range.atLeast(1),
           Importance.MEDIUM, "A learned deadline is never shorter than this.")
       .define(EXPECT_DEADLINE_MULTIPLIER, Type.DOUBLE, EX.deadlineMultiplier(), ConfigDef.Range.atLeast(1),
-          Importance.MEDIUM, "A learned deadline is this many times the consumer's usual publish-to-success time "
-              + "(mean + 3 standard deviations).")
+          Importance.MEDIUM, "A learned deadline is this many times the consumer's baseline publish-to-success time "
+              + "(expectations.baseline.percentile of its recent times).")
       .define(EXPECT_FORGET_AFTER_MS, Type.LONG, EX.forgetAfter().toMillis(), ConfigDef.Range.atLeast(1),
           Importance.MEDIUM, "A consumer that handled nothing for this long is no longer expected, so a consumer "
-              + "removed on purpose does not page forever (its alert then resolves after alerts.quiet.period.ms).")
+              + "removed on purpose does not page forever (it pages until then, as an outage would; its alert then "
+              + "resolves after alerts.quiet.period.ms). The only way an expected consumer stops being expected.")
       .define(EXPECT_HALF_LIFE_MS, Type.LONG, EX.halfLife().toMillis(), ConfigDef.Range.atLeast(1), Importance.LOW,
-          "Learned counts lose half their weight in this time, so expectations follow change.")
+          "The counts that decide whether a consumer becomes expected lose half their weight in this time.")
       .define(FINDINGS_REPEATED_CALLS_MIN, Type.INT, DG.repeatedCallsMin(), ConfigDef.Range.atLeast(2),
           Importance.LOW, "A span that made at least this many calls of the same shape (service, span name, route, "
               + "statement with literals stripped) one after another, none overlapping, gets a REPEATED_CALLS "
@@ -230,11 +242,41 @@ public final class TracestitchConfig extends AbstractConfig {
           "The same for REPEATED_CALLS, grouped by calling service and call.")
       .define(FINDINGS_SLOW_STEP_SEVERITY, Type.STRING, "", SEVERITY, Importance.MEDIUM,
           "The same for SLOW_STEP, grouped by service and step.")
+      .define(EXPECT_BASELINE_PERCENTILE, Type.DOUBLE, EX.baselinePercentile(), ConfigDef.Range.between(0.5, 0.999),
+          Importance.LOW, "A consumer's baseline latency is this percentile of its publish-to-success times (late "
+              + "successes included).")
+      .define(EXPECT_BASELINE_HALF_LIFE_MS, Type.LONG, EX.baselineHalfLife().toMillis(), ConfigDef.Range.atLeast(60_000),
+          Importance.LOW, "The publish-to-success times behind the baseline lose half their weight in this time.")
+      .define(EXPECT_BASELINE_MAX_CHANGE, Type.DOUBLE, EX.baselineMaxChangePerHour(), ConfigDef.Range.atLeast(1.01),
+          Importance.LOW, "The baseline follows that percentile, but grows or shrinks by at most this factor per hour, "
+              + "so a consumer that becomes k times slower pages as late for at least ln(k / multiplier) / ln(this) "
+              + "hours before its pace is the new normal (5x slower: 1.26 h by default), however long its history.")
+      .define(EXPECT_MAX_KEYS, Type.INT, EX.maxKeys(), ConfigDef.Range.atLeast(1), Importance.LOW,
+          "Cap on event names plus calling spans learned per stitcher task; beyond it new ones are counted "
+              + "(expectations.keys_over_cap) and not learned until stale ones are swept out.")
+      .define(EXPECT_MAX_CONSUMERS_PER_EVENT, Type.INT, EX.maxConsumersPerEvent(), ConfigDef.Range.atLeast(1),
+          Importance.LOW, "Cap on consumers learned per event name; beyond it new ones are counted "
+              + "(expectations.consumers_over_cap) and not learned.")
       .define(ALERT_RESEND_MS, Type.LONG, AL.resendInterval().toMillis(), ConfigDef.Range.between(1000, 240_000),
           Importance.MEDIUM, "A firing alert is re-sent this often, never more often; at most 4 minutes, well "
               + "inside Alertmanager's 5-minute resolve timeout.")
+      .define(ALERT_RESOLVE_AFTER_MS, Type.LONG, AL.resolveAfter().toMillis(), ConfigDef.Range.atLeast(1000),
+          Importance.MEDIUM, "A firing alert resolves once it has had no new occurrence for this long (or for twice "
+              + "its longest gap between occurrences, if longer, up to alerts.quiet.period.ms) and healthy branches of "
+              + "its group were seen in that time. A problem that comes back within it is the same page; a single "
+              + "healthy branch resolves nothing.")
       .define(ALERT_QUIET_MS, Type.LONG, AL.quietPeriod().toMillis(), ConfigDef.Range.atLeast(1000), Importance.MEDIUM,
-          "A firing alert with no new occurrence for this long is resolved.")
+          "A firing alert with no new occurrence for this long resolves even without healthy evidence (traffic "
+              + "stopped, or the consumer was forgotten). At least alerts.resolve.after.ms.")
+      .define(ALERT_MAX_GROUPS, Type.INT, AL.maxGroups(), ConfigDef.Range.atLeast(1), Importance.LOW,
+          "Cap on alert groups (kind, consumer or service, event name) held per alert task; an occurrence that "
+              + "would open one more is counted (alerts.suppressed_group_cap) and not paged.")
+      .define(ALERT_OFFSETS_REFRESH_MS, Type.LONG, AL.offsetsRefresh().toMillis(), ConfigDef.Range.atLeast(1000),
+          Importance.LOW, "How often the committed offsets of a stalled consumer group (every partition of the "
+              + "event's topic) are read again, on a thread of their own, for the alert's diagnosis.")
+      .define(ALERT_OFFSETS_TIMEOUT_MS, Type.LONG, AL.offsetsTimeout().toMillis(), ConfigDef.Range.atLeast(100),
+          Importance.LOW, "How long one Admin API call of that reading may take; when it fails or takes longer the "
+              + "alert says the diagnosis is unavailable and why. Stitching never waits for it.")
       .define(ALERT_MAX_LAG_MS, Type.LONG, AL.maxLag().toMillis(), ConfigDef.Range.atLeast(0), Importance.MEDIUM,
           "An occurrence decided longer ago than this (tracestitch catching up on a backlog) is counted but does "
               + "not page by itself.")
@@ -426,9 +468,11 @@ public final class TracestitchConfig extends AbstractConfig {
         ContractsFile.read(getString(CONTRACTS_FILE)),
         new ExpectationSettings(getDouble(EXPECT_MIN_EVENTS), getDouble(EXPECT_MIN_RATIO),
             Duration.ofMillis(getLong(EXPECT_DEADLINE_FLOOR_MS)), getDouble(EXPECT_DEADLINE_MULTIPLIER),
-            Duration.ofMillis(getLong(EXPECT_FORGET_AFTER_MS)), Duration.ofMillis(getLong(EXPECT_HALF_LIFE_MS))),
-        new AlertSettings(Duration.ofMillis(getLong(ALERT_RESEND_MS)), Duration.ofMillis(getLong(ALERT_QUIET_MS)),
-            Duration.ofMillis(getLong(ALERT_MAX_LAG_MS)), getString(ALERT_SOURCE), getString(ALERT_LINK_TEMPLATE)),
+            Duration.ofMillis(getLong(EXPECT_FORGET_AFTER_MS)), Duration.ofMillis(getLong(EXPECT_HALF_LIFE_MS)),
+            getDouble(EXPECT_BASELINE_PERCENTILE), Duration.ofMillis(getLong(EXPECT_BASELINE_HALF_LIFE_MS)),
+            getDouble(EXPECT_BASELINE_MAX_CHANGE),
+            getInt(EXPECT_MAX_KEYS), getInt(EXPECT_MAX_CONSUMERS_PER_EVENT)),
+        alertSettings(),
         republishAfterRestart(), diagnosisSettings());
   }
 
@@ -501,6 +545,18 @@ public final class TracestitchConfig extends AbstractConfig {
       throw new ConfigException(setting, text, "not an http:// or https:// URL; " + what);
     }
     return java.net.URI.create(text);
+  }
+
+  private AlertSettings alertSettings() {
+    try {
+      return new AlertSettings(Duration.ofMillis(getLong(ALERT_RESEND_MS)),
+          Duration.ofMillis(getLong(ALERT_RESOLVE_AFTER_MS)), Duration.ofMillis(getLong(ALERT_QUIET_MS)),
+          Duration.ofMillis(getLong(ALERT_MAX_LAG_MS)), getString(ALERT_SOURCE), getString(ALERT_LINK_TEMPLATE),
+          getInt(ALERT_MAX_GROUPS), Duration.ofMillis(getLong(ALERT_OFFSETS_REFRESH_MS)),
+          Duration.ofMillis(getLong(ALERT_OFFSETS_TIMEOUT_MS)));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   /**

@@ -39,8 +39,16 @@ class SchemaHistoryCompatibilityTest {
    * ({@code FindingKindsCompatibilityTest}), and fails on a promoted one: whoever promotes a finding first moves
    * the Avro readers of the alert topic to v2. No other symbol, and nothing else, may be missing.
    */
+  private static final Set<String> PROMOTED_KINDS = Set.of("ERROR_ORIGIN", "REPEATED_CALLS", "SLOW_STEP", "UNKNOWN");
   private static final Map<String, Set<String>> ACCEPTED_MISSING_SYMBOLS = Map.of(
-      "Alert v1 /fields/1/type/symbols", Set.of("ERROR_ORIGIN", "REPEATED_CALLS", "SLOW_STEP", "UNKNOWN"));
+      "Alert v1 /fields/1/type/symbols", PROMOTED_KINDS);
+  /**
+   * The same gap inside the alert stage's own store: an AlertState keeps the latest FindingMessage, whose kind
+   * may be a promoted one. An instance of the release before reads every alert state but those (only while a
+   * rolling upgrade runs both); Avro reports it as the union branch of the nested record, which is accepted
+   * only when that record's one difference is the promoted kinds.
+   */
+  private static final Set<String> ACCEPTED_NESTED_KIND_GAP = Set.of("AlertState v1 /fields/8/type/1");
 
   @Test
   void everyPublicRecordHasAShippedHistory() throws Exception {
@@ -126,12 +134,31 @@ class SchemaHistoryCompatibilityTest {
   }
 
   private static boolean accepted(String version, Incompatibility incompatibility) {
+    if (ACCEPTED_NESTED_KIND_GAP.contains(version + " " + incompatibility.getLocation())
+        && incompatibility.getType() == SchemaIncompatibilityType.MISSING_UNION_BRANCH) {
+      Schema reader = nestedRecord(incompatibility.getReaderFragment());
+      Schema writer = nestedRecord(incompatibility.getWriterFragment());
+      return reader != null && writer != null && SchemaCompatibility.checkReaderWriterCompatibility(reader, writer)
+          .getResult().getIncompatibilities().stream().allMatch(i -> i.getType()
+              == SchemaIncompatibilityType.MISSING_ENUM_SYMBOLS && PROMOTED_KINDS.containsAll(
+              Arrays.asList(i.getMessage().replaceAll("^\\[|\\]$", "").split(",\\s*"))));
+    }
     Set<String> allowed = ACCEPTED_MISSING_SYMBOLS.get(version + " " + incompatibility.getLocation());
     if (allowed == null || incompatibility.getType() != SchemaIncompatibilityType.MISSING_ENUM_SYMBOLS) {
       return false;
     }
     String listed = incompatibility.getMessage().replaceAll("^\\[|\\]$", "");
     return allowed.containsAll(Arrays.asList(listed.split(",\\s*")));
+  }
+
+  private static Schema nestedRecord(Schema fragment) {
+    if (fragment.getType() == Schema.Type.RECORD) {
+      return fragment;
+    }
+    if (fragment.getType() == Schema.Type.UNION) {
+      return fragment.getTypes().stream().filter(t -> t.getType() == Schema.Type.RECORD).findFirst().orElse(null);
+    }
+    return null;
   }
 
   private static Schema currentSchema(String recordName) {

@@ -1,0 +1,254 @@
+package io.tracestitch.topology.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracestitch.avro.Alert;
+import io.tracestitch.avro.AlertAction;
+import io.tracestitch.avro.AlertKind;
+import io.tracestitch.avro.internal.AlertState;
+import io.tracestitch.avro.internal.FindingAction;
+import io.tracestitch.avro.internal.FindingMessage;
+import io.tracestitch.topology.StitchCounters;
+import io.tracestitch.topology.StitchSerdes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/** The alert lifecycle on a real in-memory store: when a page opens, stays open, resolves, and what it says. */
+class AlertProcessorTest {
+  static final long T = 1_767_225_600_000L;
+  static final String KEY = "tracestitch/stalled_branch/loyalty/order.created";
+
+  final StitchCounters counters = new StitchCounters();
+  final MockProcessorContext<String, Alert> context = new MockProcessorContext<>();
+  final AtomicReference<GroupPositions> offsets = new AtomicReference<>(GroupPositions.pending());
+  long now = T;
+  long offset;
+  long nextPunctuation;
+
+  AlertProcessor processor(AlertSettings settings) {
+    KeyValueStore<String, AlertState> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
+        AlertProcessor.STORE), Serdes.String(), StitchSerdes.avro().alertState()).withLoggingDisabled().build();
+    store.init(context.getStateStoreContext(), store);
+    context.addStateStore(store);
+    context.setCurrentSystemTimeMs(T);
+    context.setCurrentStreamTimeMs(-1);
+    AlertProcessor processor = new AlertProcessor(settings, (group, topic) -> offsets.get(), counters);
+    processor.init(context);
+    nextPunctuation = T + interval();
+    return processor;
+  }
+
+  long interval() {
+    return context.scheduledPunctuators().get(0).getInterval().toMillis();
+  }
+
+  /** Wall time moves on to {@code t}; the punctuator runs at every interval on the way, as it would live. */
+  void advanceTo(long t) {
+    while (nextPunctuation <= t) {
+      context.setCurrentSystemTimeMs(nextPunctuation);
+      context.scheduledPunctuators().get(0).getPunctuator().punctuate(nextPunctuation);
+      nextPunctuation += interval();
+    }
+    now = t;
+    context.setCurrentSystemTimeMs(t);
+  }
+
+  /** The stitcher decided, {@code seconds} later, that loyalty missed (or handled) an order on {@code partition}. */
+  void finding(AlertProcessor processor, double seconds, FindingAction action, int partition) {
+    advanceTo(now + Math.round(seconds * 1000));
+    FindingMessage f = FindingMessage.newBuilder().setDedupKey(KEY).setAction(action).setKind(AlertKind.STALLED_BRANCH)
+        .setConsumer("loyalty").setConsumerGroup("loyalty").setEventName("order.created")
+        .setWorkflowId("order-" + offset).setTopic("order.created").setPartition(partition).setOffset(1000 + offset++)
+        .setWaitedMs(31_000L).setDetail("loyalty has not handled order.created").setAtMs(now).build();
+    processor.process(new Record<>(KEY, f, now));
+  }
+
+  void missed(AlertProcessor processor, double seconds) {
+    finding(processor, seconds, FindingAction.OCCURRED, 2);
+  }
+
+  void healthy(AlertProcessor processor, double seconds, int partition) {
+    finding(processor, seconds, FindingAction.CLEARED, partition);
+  }
+
+  /** Wall time passes with nothing arriving. */
+  void quiet(Duration d) {
+    advanceTo(now + d.toMillis());
+  }
+
+  List<Alert> sent() {
+    return context.forwarded().stream().map(f -> (Alert) f.record().value()).toList();
+  }
+
+  @Test
+  void firstOccurrenceTriggersAtOnceAndOneHealthyBranchResolvesNothing() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    missed(p, 0);
+    assertThat(sent()).singleElement().extracting(Alert::getAction).isEqualTo(AlertAction.TRIGGER);
+    healthy(p, 1, 0);
+    quiet(Duration.ofMinutes(4));
+    assertThat(sent()).extracting(Alert::getAction).containsOnly(AlertAction.TRIGGER);
+  }
+
+  @Test
+  void resolvesOnceNoOccurrenceCameForTheResolvePeriodAndHealthyBranchesWereSeenInIt() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    for (int i = 0; i < 10; i++) {
+      missed(p, 2);
+    }
+    long last = now;
+    for (int i = 0; i < 200; i++) {
+      healthy(p, 2, i % 3);
+    }
+    quiet(Duration.ofSeconds(30));
+    Alert resolve = sent().get(sent().size() - 1);
+    assertThat(resolve.getAction()).isEqualTo(AlertAction.RESOLVE);
+    assertThat(resolve.getEndsAtMs()).isBetween(last + 300_000, last + 300_000 + 15_000);
+    assertThat(resolve.getCount()).isEqualTo(10);
+    assertThat(resolve.getCustomDetails().get("resolution")).isEqualTo("no new occurrence for 5 min, healthy branches "
+        + "seen since");
+  }
+
+  @Test
+  void problemThatPausesAndReturnsWithinTheResolvePeriodIsTheSamePageAndItsCountGrows() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    for (int i = 0; i < 30; i++) {
+      missed(p, 2);
+    }
+    for (int i = 0; i < 40; i++) {
+      healthy(p, 2, 0);
+    }
+    for (int i = 0; i < 20; i++) {
+      missed(p, 2);
+    }
+    quiet(Duration.ofSeconds(30));
+    assertThat(sent()).extracting(Alert::getAction).containsOnly(AlertAction.TRIGGER);
+    assertThat(sent().stream().filter(a -> a.getSequence() == 1)).hasSize(1);
+    assertThat(sent().get(sent().size() - 1).getCount()).isEqualTo(50);
+  }
+
+  @Test
+  void problemThatComesAndGoesNeedsTwiceItsLongestGapWithoutAnOccurrence() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    missed(p, 0);
+    missed(p, 240); // four minutes apart: inside the resolve period, the same page
+    long last = now;
+    for (int i = 0; i < 200; i++) {
+      healthy(p, 2, 0);
+    }
+    assertThat(sent()).extracting(Alert::getAction).as("6 min 40 s without one is not enough: 2 x 4 min are needed")
+        .containsOnly(AlertAction.TRIGGER);
+    quiet(Duration.ofMinutes(2));
+    Alert resolve = sent().get(sent().size() - 1);
+    assertThat(resolve.getAction()).isEqualTo(AlertAction.RESOLVE);
+    assertThat(resolve.getEndsAtMs()).isBetween(last + 480_000, last + 480_000 + 15_000);
+  }
+
+  @Test
+  void alertThatHearsNothingAtAllResolvesAfterTheQuietPeriodAndSaysThereWasNothingToJudgeBy() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    missed(p, 0);
+    long last = now;
+    quiet(Duration.ofMinutes(16));
+    Alert resolve = sent().get(sent().size() - 1);
+    assertThat(resolve.getAction()).isEqualTo(AlertAction.RESOLVE);
+    assertThat(resolve.getEndsAtMs()).isBetween(last + 900_000, last + 900_000 + 15_000);
+    assertThat(resolve.getSummary()).contains("no healthy branch to judge by");
+  }
+
+  @Test
+  void firingAlertIsResentEveryMinuteNeverMoreOften() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    for (int i = 0; i < 300; i++) {
+      missed(p, 1);
+    }
+    List<Alert> sent = sent();
+    assertThat(sent).hasSizeBetween(5, 6);
+    for (int i = 1; i < sent.size(); i++) {
+      assertThat(context.forwarded().get(i).record().timestamp() - context.forwarded().get(i - 1).record().timestamp())
+          .isGreaterThanOrEqualTo(60_000);
+      assertThat(sent.get(i).getSequence()).isEqualTo(i + 1);
+    }
+  }
+
+  @Test
+  void stalledBranchNamesItsOnlyAffectedPartitionAndWhereTheGroupStandsThere() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    for (int i = 0; i < 6; i++) {
+      healthy(p, 1, 0);
+      healthy(p, 1, 1);
+      missed(p, 1);
+    }
+    offsets.set(new GroupPositions(GroupPositions.Status.READY, Map.of(
+        0, new GroupPositions.Position(5_120, 5_121, 0, 4),
+        1, new GroupPositions.Position(4_980, 4_980, 0, 4),
+        2, new GroupPositions.Position(1_000, 1_057, 180_000, 4)), now, null));
+    quiet(Duration.ofMinutes(1));
+
+    Alert first = sent().get(0);
+    assertThat(first.getCustomDetails()).containsEntry("offset_check", "pending: being read, shown from the next re-send");
+    Alert resent = sent().get(sent().size() - 1);
+    assertThat(resent.getSequence()).isGreaterThan(1);
+    assertThat(resent.getSummary())
+        .contains("order.created-2 only (6 workflows, offsets 1002-1017; healthy: order.created-0 and order.created-1)")
+        .contains("loyalty's committed offset on order.created-2 stuck at 1000 for 3 min (lag 57) while "
+            + "order.created-0 and order.created-1 advance");
+    assertThat(resent.getCustomDetails()).containsEntry("affected_partitions", "order.created-2:6")
+        .containsEntry("healthy_partitions", "order.created-0,order.created-1").containsEntry("offset_check", "ready");
+  }
+
+  @Test
+  void groupThatCommittedPastTheAffectedEventsDroppedThemSilently() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    offsets.set(new GroupPositions(GroupPositions.Status.READY, Map.of(
+        2, new GroupPositions.Position(1_500, 1_500, 0, 3)), now, null));
+    missed(p, 0);
+    assertThat(sent().get(0).getCustomDetails().get("offset_diagnosis"))
+        .isEqualTo("loyalty's committed offset on order.created-2 is 1500, past the affected events (up to offset 1000), "
+            + "with no span of handling them: dropped silently or not instrumented");
+  }
+
+  @Test
+  void unreachableAdminApiLeavesTheDiagnosisOutAndSaysWhy() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    offsets.set(GroupPositions.unavailable("describing topic order.created: the Admin API did not answer within 5000 ms",
+        now));
+    missed(p, 0);
+    Alert alert = sent().get(0);
+    assertThat(alert.getSummary()).contains("consumer-group offsets unavailable (describing topic order.created: the "
+        + "Admin API did not answer within 5000 ms)");
+    assertThat(alert.getCustomDetails().get("offset_check")).startsWith("unavailable: ");
+  }
+
+  @Test
+  void everyThirdEventMissedOnEveryPartitionIsAShareOfTheEventsNotAPartition() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    for (int i = 0; i < 9; i++) {
+      finding(p, 1, i % 3 == 0 ? FindingAction.OCCURRED : FindingAction.CLEARED, i % 3);
+      finding(p, 1, i % 3 == 1 ? FindingAction.OCCURRED : FindingAction.CLEARED, (i + 1) % 3);
+    }
+    quiet(Duration.ofMinutes(1));
+    assertThat(sent().get(sent().size() - 1).getSummary()).contains("each with healthy branches too: a share of the "
+        + "events, not a whole partition");
+  }
+
+  @Test
+  void newGroupBeyondTheCapIsCountedAndNotPaged() {
+    AlertProcessor p = processor(AlertSettings.defaults().withMaxGroups(1));
+    missed(p, 0);
+    FindingMessage other = FindingMessage.newBuilder().setDedupKey("tracestitch/stalled_branch/payment/order.created")
+        .setAction(FindingAction.OCCURRED).setKind(AlertKind.STALLED_BRANCH).setConsumer("payment")
+        .setEventName("order.created").setAtMs(now).build();
+    p.process(new Record<>(other.getDedupKey(), other, now));
+    assertThat(sent()).extracting(Alert::getDedupKey).containsExactly(KEY);
+    assertThat(counters.get("alerts.suppressed_group_cap")).isEqualTo(1);
+  }
+}
