@@ -76,6 +76,8 @@ class AlertmanagerDeliveryIT {
     settings.put(TracestitchConfig.HTTP_PORT, "0");
     // The processor's own re-sends as rare as it allows (4 min): only deliver-alerts' re-posts keep the alert alive.
     settings.put(TracestitchConfig.ALERT_RESEND_MS, "240000");
+    // Resolves 4 s after analytics handles order.created again; never later than the quiet period allows.
+    settings.put(TracestitchConfig.ALERT_RESOLVE_AFTER_MS, "4000");
     settings.put(TracestitchConfig.ALERT_QUIET_MS, "8000");
     SimulationSettings faulty = SimulationSettings.of(bootstrap, topics, 2, new Faults(EnumSet.of(Fault.ANALYTICS_DOWN)));
     SimulationTopics.ensure(faulty);
