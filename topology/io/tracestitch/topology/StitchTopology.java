@@ -103,17 +103,20 @@ public final class StitchTopology {
           new ByteArraySerializer(), EVENT_INGEST);
     }
 
+    // Stores whose keys change many times within one commit (a trace's state, a workflow's summary, the due
+    // indexes, the learned tables, an alert group) have a record cache: each key reaches its changelog once per
+    // commit, not once per update. Items, held records and the event index are written once per key: uncached.
     // By trace: which workflow each trace belongs to.
     topology.addSource(BY_TRACE_SOURCE, new StringDeserializer(), serdes.traceMessage().deserializer(),
         settings.byTraceTopic());
     topology.addProcessor(TRACE_ROUTER, () -> new TraceRouter(settings, counters, "to-by-trace-from-router",
         "to-by-workflow-from-router", "to-every-by-workflow-partition"), BY_TRACE_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.STATE_STORE),
-        Serdes.String(), serdes.traceState()), TRACE_ROUTER);
+        Serdes.String(), serdes.traceState()).withCachingEnabled(), TRACE_ROUTER);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.HELD_STORE),
         Serdes.String(), serdes.traceMessage()), TRACE_ROUTER);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.DUE_STORE),
-        Serdes.String(), Serdes.String()), TRACE_ROUTER);
+        Serdes.String(), Serdes.String()).withCachingEnabled(), TRACE_ROUTER);
     topology.addSink("to-by-trace-from-router", settings.byTraceTopic(), new StringSerializer(),
         serdes.traceMessage().serializer(), TRACE_ROUTER);
     topology.addSink("to-by-workflow-from-router", settings.byWorkflowTopic(), new StringSerializer(),
@@ -130,13 +133,13 @@ public final class StitchTopology {
     topology.addProcessor(WORKFLOW_STITCHER, () -> new WorkflowStitcher(settings, counters, assembler, listeners,
         "to-by-workflow-from-stitcher", "to-graphs", "to-findings"), BY_WORKFLOW_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(WorkflowStitcher.SUMMARY_STORE), Serdes.String(), serdes.workflowSummary()),
+        Stores.persistentKeyValueStore(WorkflowStitcher.SUMMARY_STORE), Serdes.String(), serdes.workflowSummary()).withCachingEnabled(),
         WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(WorkflowStitcher.ITEM_STORE), Serdes.String(), serdes.workflowItem()),
         WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(WorkflowStitcher.DUE_STORE), Serdes.String(), Serdes.String()),
+        Stores.persistentKeyValueStore(WorkflowStitcher.DUE_STORE), Serdes.String(), Serdes.String()).withCachingEnabled(),
         WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(WorkflowStitcher.EVENT_INDEX_STORE), Serdes.String(), Serdes.String()),
@@ -144,11 +147,11 @@ public final class StitchTopology {
     topology.addSink("to-by-workflow-from-stitcher", settings.byWorkflowTopic(), new StringSerializer(),
         serdes.workflowMessage().serializer(), WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(WorkflowStitcher.EXPECTATION_STORE), Serdes.String(), serdes.expectationStats()),
+        Stores.persistentKeyValueStore(WorkflowStitcher.EXPECTATION_STORE), Serdes.String(), serdes.expectationStats()).withCachingEnabled(),
         WORKFLOW_STITCHER);
     // How long each step usually takes, learned like the expectations, for SLOW_STEP.
     topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(StepLearning.STORE), Serdes.String(), serdes.stepTimes()), WORKFLOW_STITCHER);
+        Stores.persistentKeyValueStore(StepLearning.STORE), Serdes.String(), serdes.stepTimes()).withCachingEnabled(), WORKFLOW_STITCHER);
     topology.addSink("to-graphs", settings.graphsTopic(), new StringSerializer(), serdes.graph().serializer(),
         WORKFLOW_STITCHER);
     topology.addSink("to-findings", settings.findingsTopic(), new StringSerializer(),
@@ -159,7 +162,7 @@ public final class StitchTopology {
         settings.findingsTopic());
     topology.addProcessor(ALERTER, () -> new AlertProcessor(settings.alerts(), offsets, counters), FINDINGS_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertProcessor.STORE),
-        Serdes.String(), serdes.alertState()), ALERTER);
+        Serdes.String(), serdes.alertState()).withCachingEnabled(), ALERTER);
     topology.addSink("to-alerts", settings.alertsTopic(), new StringSerializer(), serdes.alert().serializer(), ALERTER);
     return topology;
   }

@@ -219,16 +219,20 @@ public final class Bench {
     out.put("durationSeconds", Duration.between(started, Instant.now()).toMillis() / 1000.0);
     ArrayNode p = out.putArray("problems");
     problems.forEach(p::add);
+    // Only a full run is the committed record (latest.json and docs/benchmarks.md); a quick run must never
+    // overwrite it, so it goes to quick.json like the harness's own smoke and partial runs.
     boolean smoke = "smoke".equals(plan.mode()) || only != null;
-    Path latest = results.resolve(only != null ? "partial.json" : smoke ? "smoke.json" : "latest.json");
+    boolean quick = "quick".equals(plan.mode()) && only == null;
+    Path latest = results.resolve(only != null ? "partial.json" : smoke ? "smoke.json" : quick ? "quick.json"
+        : "latest.json");
     Path tmp = results.resolve(latest.getFileName() + ".tmp");
     JSON.writeValue(tmp.toFile(), out);
     Files.move(tmp, latest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    if (!smoke) {
+    if (!smoke && !quick) {
       Report.updateDocs(root.resolve("docs/benchmarks.md"), out);
     }
     deleteRecursively(work);
-    log("wrote " + root.relativize(latest) + (smoke ? "" : " and docs/benchmarks.md"));
+    log("wrote " + root.relativize(latest) + (smoke || quick ? "" : " and docs/benchmarks.md"));
     return Targets.headline(out);
   }
 

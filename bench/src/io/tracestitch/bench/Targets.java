@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 
-/** The four targets of issue 6, judged against this run's own numbers. */
+/** The targets of issues 6 and 15, judged against this run's own numbers. */
 final class Targets {
   private Targets() {}
 
@@ -17,6 +17,27 @@ final class Targets {
     ratioTarget(targets.addObject(), "stitching throughput ÷ pass-through, exactly-once on", 0.5,
         eos.path("ratio"), String.format(Locale.ROOT, "stitching %,.0f spans/s ÷ pass-through %,.0f spans/s (median)",
             eos.path("stitchSpansPerSecond").asDouble(), eos.path("passThroughSpansPerSecondMedian").asDouble()));
+
+    // Issue 15: the bill a user's Kafka cluster pays, from the end offsets of every topic the run wrote.
+    JsonNode written = eos.path("stitch").path("recordsWritten");
+    ObjectNode w = targets.addObject();
+    w.put("name", "records written to Kafka per input span, all topics, exactly-once on");
+    w.put("target", "≤ 1.0");
+    if (written.path("totalPerSpan").isNumber()) {
+      double perSpan = written.path("totalPerSpan").asDouble();
+      w.put("measured", round(perSpan));
+      w.put("met", perSpan <= 1.0);
+      if (perSpan > 1.0) {
+        w.put("missedBy", String.format(Locale.ROOT, "%.3f (%.0f%% over the target)", perSpan - 1.0,
+            100 * (perSpan - 1.0)));
+      }
+      w.put("basis", "routing topics, changelogs, graphs and findings of the exactly-once throughput run, "
+          + "transaction markers included; largest: " + largestTopics(written));
+    } else {
+      w.put("measured", (String) null);
+      w.put("met", false);
+      w.put("missedBy", "not measured");
+    }
 
     JsonNode sizes = r.path("traceSize");
     if (sizes.size() >= 2) {
@@ -96,6 +117,22 @@ final class Targets {
           100 * (target - m) / target));
     }
     t.put("basis", basis);
+  }
+
+  private static String largestTopics(JsonNode written) {
+    java.util.List<java.util.Map.Entry<String, Double>> perTopic = new java.util.ArrayList<>();
+    written.fields().forEachRemaining(e -> {
+      if (e.getValue().has("perSpan")) {
+        perTopic.add(java.util.Map.entry(e.getKey(), e.getValue().path("perSpan").asDouble()));
+      }
+    });
+    perTopic.sort(java.util.Map.Entry.<String, Double>comparingByValue().reversed());
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < Math.min(3, perTopic.size()); i++) {
+      b.append(i == 0 ? "" : ", ").append(perTopic.get(i).getKey())
+          .append(String.format(Locale.ROOT, " %.2f", perTopic.get(i).getValue()));
+    }
+    return b.toString();
   }
 
   private static void missing(ObjectNode t, String name, double target) {
