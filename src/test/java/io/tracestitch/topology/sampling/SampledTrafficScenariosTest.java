@@ -11,7 +11,10 @@ import io.tracestitch.avro.WorkflowStatus;
 import io.tracestitch.replay.ReplayDriver;
 import io.tracestitch.testing.TimedInput;
 import io.tracestitch.topology.faults.Page;
+import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchSettings;
+import io.tracestitch.topology.workflow.TelemetryCompleteness;
+import io.tracestitch.topology.workflow.TelemetryCompleteness.ServiceShare;
 import io.tracestitch.topology.sampling.SampledCheckouts.Generated;
 import io.tracestitch.topology.sampling.SampledCheckouts.Sampling;
 import java.time.Instant;
@@ -32,7 +35,11 @@ class SampledTrafficScenariosTest {
   static final StitchSettings SETTINGS = StitchSettings.defaults().withEventTopics(List.of(SampledCheckouts.EVENT));
 
   /** The last revision of each published workflow, and every alert, of one run. */
-  record Run(Map<String, WorkflowGraph> graphs, List<Alert> alerts) {
+  record Run(Map<String, WorkflowGraph> graphs, List<Alert> alerts, List<ServiceShare> completeness) {
+    ServiceShare of(String consumer) {
+      return completeness.stream().filter(s -> s.service().equals(consumer)).findFirst().orElseThrow();
+    }
+
     /** Pages as the on-call engineer counts them: a TRIGGER and its re-sends up to its RESOLVE are one. */
     List<Page> pages() {
       return Page.of(alerts);
@@ -62,17 +69,21 @@ class SampledTrafficScenariosTest {
           + "; SUCCEEDED " + status(WorkflowStatus.SUCCEEDED) + ", INCOMPLETE " + status(WorkflowStatus.INCOMPLETE)
           + ", FAILED " + status(WorkflowStatus.FAILED) + "), telemetryMissing branches " + missingBranches()
           + ", pages: STALLED_BRANCH " + triggers(AlertKind.STALLED_BRANCH) + ", UNCONSUMED_EVENT "
-          + triggers(AlertKind.UNCONSUMED_EVENT) + ", SILENT_FAILURE " + triggers(AlertKind.SILENT_FAILURE);
+          + triggers(AlertKind.UNCONSUMED_EVENT) + ", SILENT_FAILURE " + triggers(AlertKind.SILENT_FAILURE)
+          + ", completeness " + completeness.stream().map(c -> c.service() + " " + c.missing() + "/" + c.expected()
+              + " missing").toList();
     }
   }
 
   static Run run(StitchSettings settings, Generated generated) {
-    try (ReplayDriver driver = new ReplayDriver(settings, Instant.ofEpochMilli(T0))) {
+    TelemetryCompleteness completeness = new TelemetryCompleteness();
+    try (ReplayDriver driver = new ReplayDriver(settings, StitchSerdes.avro(), Instant.ofEpochMilli(T0),
+        List.of(completeness))) {
       TimedInput.pipeAll(generated.inputs(), driver);
       driver.finish();
       Map<String, WorkflowGraph> last = new LinkedHashMap<>();
       driver.graphs().forEach(g -> last.put(g.getWorkflowId(), g));
-      return new Run(last, driver.alerts());
+      return new Run(last, driver.alerts(), completeness.services());
     }
   }
 
@@ -144,6 +155,10 @@ class SampledTrafficScenariosTest {
         .filteredOn(b -> b.getState() == BranchState.PENDING).allSatisfy(b -> assertThat(b.getTelemetryMissing()).isTrue());
     assertThat(run.graphs().values()).filteredOn(g -> traffic.recordedWorkflows().contains(g.getWorkflowId()))
         .allSatisfy(g -> assertThat(g.getTelemetry()).isEqualTo(TelemetryState.RECORDED));
+    // The completeness signal sees the dropping: most workflows that expected each consumer's spans lack them.
+    for (String consumer : SampledCheckouts.CONSUMERS) {
+      assertThat(run.of(consumer).missingShare()).as(consumer).isBetween(0.6, 0.9);
+    }
   }
 
   @Test
@@ -161,6 +176,8 @@ class SampledTrafficScenariosTest {
     // Its dropped checkouts were marked, not paged: the one page comes from the kept traces, whose producer span
     // arrived and whose loyalty span did not.
     assertThat(run.missingBranches()).isPositive();
+    assertThat(run.of("loyalty").missingShare()).as("loyalty lacks spans more often than the others")
+        .isGreaterThan(run.of("inventory").missingShare());
   }
 
   @Test
