@@ -40,6 +40,8 @@ import java.util.regex.Pattern;
  *     are published again (a duplicate at-least-once allows). Zero under exactly-once, where it cannot happen.
  * @param diagnosis how the findings that explain a workflow (ERROR_ORIGIN, REPEATED_CALLS, SLOW_STEP) are
  *     decided, and which of them page
+ * @param publishUnrecorded whether a workflow whose telemetry was never recorded (NOT_SAMPLED: every event's
+ *     context has the sampled flag off, no span arrived) is published; its graph would show nothing observed
  */
 public record StitchSettings(
     String spansTopic,
@@ -64,7 +66,8 @@ public record StitchSettings(
     ExpectationSettings expectations,
     AlertSettings alerts,
     Duration republishAfterRestart,
-    DiagnosisSettings diagnosis) {
+    DiagnosisSettings diagnosis,
+    boolean publishUnrecorded) {
 
   public StitchSettings {
     Objects.requireNonNull(spansTopic, "spansTopic");
@@ -79,6 +82,27 @@ public record StitchSettings(
     if (maxSpansPerWorkflow < 1 || maxSpansPerMessage < 1) {
       throw new IllegalArgumentException("maxSpansPerWorkflow and maxSpansPerMessage must be at least 1.");
     }
+  }
+
+  /** Without the choice for unrecorded workflows: they are not published (the default). */
+  public StitchSettings(String spansTopic, SpanEncoding spanEncoding, List<String> eventTopics,
+      Pattern eventTopicPattern, String graphsTopic, String alertsTopic, String deadLetterTopic,
+      String internalTopicPrefix, Duration traceHold, Duration inactivityGap, Duration maxDuration,
+      Duration retention, Duration punctuationInterval, int maxSpansPerWorkflow, int maxSpansPerMessage,
+      Duration clockSkewTolerance, SpanAttributeSettings spanAttributes, EventIdentitySettings eventIdentity,
+      Contracts contracts, ExpectationSettings expectations, AlertSettings alerts, Duration republishAfterRestart,
+      DiagnosisSettings diagnosis) {
+    this(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic, deadLetterTopic,
+        internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
+        maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
+        expectations, alerts, republishAfterRestart, diagnosis, false);
+  }
+
+  public StitchSettings withPublishUnrecorded(boolean publish) {
+    return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
+        deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
+        maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
+        expectations, alerts, republishAfterRestart, diagnosis, publish);
   }
 
   /** The defaults the README documents; see {@code TracestitchConfig} for why each is what it is. */
@@ -108,77 +132,77 @@ public record StitchSettings(
     return new StitchSettings(spansTopic, spanEncoding, topics, null, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
-        eventIdentity, contracts, expectations, alerts, republishAfterRestart, diagnosis);
+        eventIdentity, contracts, expectations, alerts, republishAfterRestart, diagnosis, publishUnrecorded);
   }
 
   public StitchSettings withEventTopicPattern(Pattern pattern) {
     return new StitchSettings(spansTopic, spanEncoding, List.of(), pattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
-        eventIdentity, contracts, expectations, alerts, republishAfterRestart, diagnosis);
+        eventIdentity, contracts, expectations, alerts, republishAfterRestart, diagnosis, publishUnrecorded);
   }
 
   public StitchSettings withSpanEncoding(SpanEncoding encoding) {
     return new StitchSettings(spansTopic, encoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes,
-        eventIdentity, contracts, expectations, alerts, republishAfterRestart, diagnosis);
+        eventIdentity, contracts, expectations, alerts, republishAfterRestart, diagnosis, publishUnrecorded);
   }
 
   public StitchSettings withMaxSpansPerWorkflow(int cap) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention,
         punctuationInterval, cap, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        expectations, alerts, republishAfterRestart, diagnosis);
+        expectations, alerts, republishAfterRestart, diagnosis, publishUnrecorded);
   }
 
   public StitchSettings withTimes(Duration hold, Duration gap, Duration max, Duration keep) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, hold, gap, max, keep, punctuationInterval, maxSpansPerWorkflow,
         maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts, expectations, alerts,
-        republishAfterRestart, diagnosis);
+        republishAfterRestart, diagnosis, publishUnrecorded);
   }
 
   public StitchSettings withContracts(Contracts declared) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, declared,
-        expectations, alerts, republishAfterRestart, diagnosis);
+        expectations, alerts, republishAfterRestart, diagnosis, publishUnrecorded);
   }
 
   public StitchSettings withExpectations(ExpectationSettings learned) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        learned, alerts, republishAfterRestart, diagnosis);
+        learned, alerts, republishAfterRestart, diagnosis, publishUnrecorded);
   }
 
   public StitchSettings withRepublishAfterRestart(Duration window) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        expectations, alerts, window, diagnosis);
+        expectations, alerts, window, diagnosis, publishUnrecorded);
   }
 
   public StitchSettings withPunctuationInterval(Duration interval) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, interval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        expectations, alerts, republishAfterRestart, diagnosis);
+        expectations, alerts, republishAfterRestart, diagnosis, publishUnrecorded);
   }
 
   public StitchSettings withAlerts(AlertSettings alerting) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        expectations, alerting, republishAfterRestart, diagnosis);
+        expectations, alerting, republishAfterRestart, diagnosis, publishUnrecorded);
   }
 
   public StitchSettings withDiagnosis(DiagnosisSettings findings) {
     return new StitchSettings(spansTopic, spanEncoding, eventTopics, eventTopicPattern, graphsTopic, alertsTopic,
         deadLetterTopic, internalTopicPrefix, traceHold, inactivityGap, maxDuration, retention, punctuationInterval,
         maxSpansPerWorkflow, maxSpansPerMessage, clockSkewTolerance, spanAttributes, eventIdentity, contracts,
-        expectations, alerts, republishAfterRestart, findings);
+        expectations, alerts, republishAfterRestart, findings, publishUnrecorded);
   }
 
   private static void requirePositive(Duration d, String name) {

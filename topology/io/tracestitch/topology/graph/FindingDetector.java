@@ -28,6 +28,8 @@ import java.util.Set;
  *   <li>UNCONSUMED_EVENT: an event that should have been handled and that nobody handled at all;</li>
  *   <li>MISSING_CALLEE: a producer or client span whose kind usually reaches a callee, and this one did not.</li>
  * </ul>
+ * A branch marked telemetryMissing ({@link TelemetryCoverage}: the spans around its event never arrived) is
+ * telemetry loss, not a stall: it yields neither STALLED_BRANCH nor UNCONSUMED_EVENT, nor evidence of health.
  * Each also yields CLEARED evidence for healthy branches, so an alert resolves when its consumer recovers.
  */
 final class FindingDetector {
@@ -44,6 +46,10 @@ final class FindingDetector {
     for (Map.Entry<String, List<Branch>> entry : branchesByEvent.entrySet()) {
       List<Branch> branches = entry.getValue();
       EventView event = ctx.event(entry.getKey());
+      if (branches.stream().allMatch(Branch::getTelemetryMissing)) {
+        // The spans around this event were lost (TelemetryCoverage): no evidence of a stall, nor of health.
+        continue;
+      }
       boolean nobodyHandled = branches.stream().allMatch(b -> b.getAttempts() == 0);
       boolean allDue = branches.stream().allMatch(b -> b.getDeadlineMs() != null && b.getDeadlineMs() <= nowMs);
       if (nobodyHandled && allDue && event != null) {
@@ -74,7 +80,7 @@ final class FindingDetector {
     long waited = event == null ? 0 : nowMs - event.publishedMs();
     switch (b.getState()) {
       case PENDING -> {
-        if (due) {
+        if (due && !b.getTelemetryMissing()) {
           ctx.occurred(AlertKind.STALLED_BRANCH, b.getConsumer(), group, b.getService(), event, declared, waited, null,
               b.getConsumer() + " has not handled " + b.getEventName() + " (" + b.getEventId() + ") "
                   + (waited / 1000) + " s after it was published; its deadline was "

@@ -8,6 +8,7 @@ import io.tracestitch.avro.GraphNode;
 import io.tracestitch.avro.NodeKind;
 import io.tracestitch.avro.NodeStatus;
 import io.tracestitch.avro.PublishReason;
+import io.tracestitch.avro.TelemetryState;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.avro.WorkflowStatus;
 import io.tracestitch.avro.internal.EventRecord;
@@ -101,12 +102,14 @@ public final class GraphAssembler {
         }
       }
     }
+    Set<String> published = new java.util.HashSet<>();
     for (EventView e : events) {
       String producer = e.producerSpanId();
       SpanView publisher = producer == null || e.event().getTraceId() == null ? null
           : spanByKey.get(e.event().getTraceId() + "/" + producer);
       if (publisher != null) {
         edges.add(publisher.nodeId(), e.nodeId(), EdgeType.PUBLISHED);
+        published.add(e.event().getEventId());
       }
       if (e.delivery() > 1) {
         edges.add(e.nodeId(), deliveryNodeId(e.event().getEventId(), e.delivery() - 1), EdgeType.RETRY_OF);
@@ -116,8 +119,12 @@ public final class GraphAssembler {
     Map<String, Integer> attemptOf = new HashMap<>();
     Map<String, Consumption> successes = new HashMap<>();
     List<Branch> branches = branches(spans, events, spanByKey, edges, attemptOf, warnings, nowMs, successes);
+    Set<String> unrecorded = unrecordedEvents(events, published, branches);
     Map<String, List<ExpectedConsumer>> expectedByEvent = expected(events, expectations, nowMs);
-    branches = withExpectations(branches, events, expectedByEvent);
+    branches = withExpectations(branches, events, expectedByEvent, unrecorded);
+    TelemetryState telemetry = TelemetryCoverage.state(spans.size(),
+        events.stream().filter(e -> e.event().getTraceId() != null).map(e -> e.event().getSampled()).toList(),
+        (int) events.stream().filter(e -> e.event().getTraceId() == null).count(), unrecorded);
     String rootId = root(spans, events);
     connectIslands(rootId, spans, events, edges);
 
@@ -160,6 +167,7 @@ public final class GraphAssembler {
         .setDroppedSpans(summary.getDroppedSpans())
         .setDuplicateSpans(duplicates)
         .setMergedFrom(new ArrayList<>(summary.getMergedFrom()))
+        .setTelemetry(telemetry)
         .build();
     boolean rootFailed = rootSpan != null && rootSpan.failed();
     FindingDetector.Result found = FindingDetector.detect(graph, events, spans, expectedByEvent, expectations,
@@ -169,7 +177,7 @@ public final class GraphAssembler {
     graph.setAllFindings(Diagnoses.all(graph.getFindings(), diagnosed.findings()));
     List<FindingMessage> messages = new ArrayList<>(found.messages());
     messages.addAll(diagnosed.messages());
-    return new AssembledWorkflow(graph, messages, observations(events, spans, successes, edges),
+    return new AssembledWorkflow(graph, messages, observations(events, spans, successes, edges, unrecorded),
         nextDeadline(graph.getBranches(), nowMs), diagnosed.steps());
   }
 
@@ -189,8 +197,23 @@ public final class GraphAssembler {
     return byEvent;
   }
 
+  /** Sampled events (first deliveries) whose producer span and consumer spans all failed to arrive. */
+  private static Set<String> unrecordedEvents(List<EventView> events, Set<String> published, List<Branch> observed) {
+    Set<String> consumed = new java.util.HashSet<>();
+    observed.forEach(b -> consumed.add(b.getEventId()));
+    Set<String> unrecorded = new java.util.HashSet<>();
+    for (EventView e : events) {
+      String id = e.event().getEventId();
+      if (e.delivery() == 1 && TelemetryCoverage.unrecorded(e.event().getTraceId() != null && e.event().getSampled(),
+          published.contains(id), consumed.contains(id))) {
+        unrecorded.add(id);
+      }
+    }
+    return unrecorded;
+  }
+
   private static List<Branch> withExpectations(List<Branch> observed, List<EventView> events,
-      Map<String, List<ExpectedConsumer>> expectedByEvent) {
+      Map<String, List<ExpectedConsumer>> expectedByEvent, Set<String> unrecorded) {
     List<Branch> branches = new ArrayList<>(observed);
     for (EventView e : events) {
       List<ExpectedConsumer> expected = expectedByEvent.get(e.event().getEventId());
@@ -207,7 +230,8 @@ public final class GraphAssembler {
         } else {
           branches.add(Branch.newBuilder().setEventId(e.event().getEventId()).setEventName(e.name())
               .setEventNodeId(e.nodeId()).setConsumer(c.name()).setState(BranchState.PENDING).setAttempts(0)
-              .setExpected(true).setDeadlineMs(deadline).build());
+              .setExpected(true).setDeadlineMs(deadline)
+              .setTelemetryMissing(unrecorded.contains(e.event().getEventId())).build());
         }
       }
     }
@@ -224,10 +248,13 @@ public final class GraphAssembler {
   }
 
   private static Observations observations(List<EventView> events, List<SpanView> spans,
-      Map<String, Consumption> successes, Edges edges) {
+      Map<String, Consumption> successes, Edges edges, Set<String> unrecorded) {
     List<Observations.EventSeen> seen = new ArrayList<>();
     for (EventView e : events) {
-      if (e.delivery() != 1 || e.event().getTraceId() == null || !e.event().getSampled()) {
+      // An event whose telemetry was lost says nothing about who consumes it: learning from it would teach
+      // "nobody handled this" and wear the expectation down.
+      if (e.delivery() != 1 || e.event().getTraceId() == null || !e.event().getSampled()
+          || unrecorded.contains(e.event().getEventId())) {
         continue;
       }
       List<Observations.Handled> handled = new ArrayList<>();
@@ -491,7 +518,8 @@ public final class GraphAssembler {
     if (failed) {
       return WorkflowStatus.FAILED;
     }
-    boolean open = branches.stream()
+    // A branch whose telemetry is missing is not known to be open: the graph says PARTIAL instead.
+    boolean open = branches.stream().filter(b -> !b.getTelemetryMissing())
         .anyMatch(b -> b.getState() == BranchState.PENDING || b.getState() == BranchState.RETRYING);
     return open ? WorkflowStatus.INCOMPLETE : WorkflowStatus.SUCCEEDED;
   }

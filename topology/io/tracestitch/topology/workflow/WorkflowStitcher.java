@@ -1,6 +1,7 @@
 package io.tracestitch.topology.workflow;
 
 import io.tracestitch.avro.PublishReason;
+import io.tracestitch.avro.TelemetryState;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.avro.internal.EventRecord;
 import io.tracestitch.avro.internal.SpanRecord;
@@ -385,6 +386,17 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
       return;
     }
     WorkflowGraph graph = assembled.graph();
+    if (graph.getTelemetry() == TelemetryState.NOT_SAMPLED && !settings.publishUnrecorded()) {
+      // Head sampling left this workflow out: nothing was observed, so there is no graph to show and nothing to
+      // learn from. It is kept for its retention all the same, so a span arriving late still makes it a graph.
+      counters.add("workflows.unrecorded", 1);
+      summary.setRevision(revision);
+      summary.setDirty(false);
+      summary.setDueMs(now + settings.retention().toMillis());
+      reindex(summary, workflowId);
+      summaries.put(workflowId, summary);
+      return;
+    }
     context.forward(new Record<>(workflowId, graph, now), toGraphs);
     for (GraphListener listener : listeners) {
       listener.published(graph, now);

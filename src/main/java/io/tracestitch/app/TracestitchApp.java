@@ -119,7 +119,8 @@ public final class TracestitchApp implements AutoCloseable {
     streams.setGlobalStateRestoreListener(restorations);
     telemetry.observe(streams, restorations, storeNames(topology));
     http.serve(new ApiContext(streams, restorations, telemetry::prometheusText, config.stitchSettings(), self,
-        Duration.ofMillis(config.getLong(TracestitchConfig.HTTP_PEER_TIMEOUT_MS)), Clock.systemUTC(), threadFailures));
+        Duration.ofMillis(config.getLong(TracestitchConfig.HTTP_PEER_TIMEOUT_MS)), Clock.systemUTC(), threadFailures,
+        telemetry.completeness()::services));
     streams.start();
     log.info("HTTP on port {} (/healthz, /readyz, /metrics, /api); other instances reach this one at {}.",
         http.port(), self);

@@ -56,6 +56,7 @@ public final class TracestitchConfig extends AbstractConfig {
   public static final String EXPECT_HALF_LIFE_MS = "expectations.half.life.ms";
   public static final String FINDINGS_REPEATED_CALLS_MIN = "findings.repeated.calls.min";
   public static final String FINDINGS_SLOW_STEP_FACTOR = "findings.slow.step.factor";
+  public static final String TELEMETRY_PUBLISH_UNRECORDED = "telemetry.publish.unrecorded";
   public static final String FINDINGS_SLOW_STEP_MIN_EXCESS_MS = "findings.slow.step.min.excess.ms";
   public static final String FINDINGS_SLOW_STEP_MIN_SAMPLES = "findings.slow.step.min.samples";
   public static final String FINDINGS_STEPS_HALF_LIFE_MS = "findings.steps.half.life.ms";
@@ -226,6 +227,11 @@ public final class TracestitchConfig extends AbstractConfig {
           Importance.LOW, "A span that made at least this many calls of the same shape (service, span name, route, "
               + "statement with literals stripped) one after another, none overlapping, gets a REPEATED_CALLS "
               + "finding (N+1). The same call fanned out in parallel is not counted.")
+      .define(TELEMETRY_PUBLISH_UNRECORDED, Type.BOOLEAN, false, Importance.MEDIUM,
+          "Whether a workflow nothing recorded is published: every event carries a trace context with the sampled "
+              + "flag off (head sampling left it out) and no span arrived. Off by default, because its graph could "
+              + "only claim a success nobody observed; when on, it is published with telemetry NOT_SAMPLED. Never "
+              + "counted in learned expectations either way.")
       .define(FINDINGS_SLOW_STEP_FACTOR, Type.DOUBLE, DG.slowStepFactor(), ConfigDef.Range.atLeast(1), Importance.LOW,
           "A step on the critical path is SLOW_STEP when it took at least this many times its learned median, and "
               + "more than its own spread allows (6 x the log-distance from median to upper quartile).")
@@ -473,7 +479,7 @@ public final class TracestitchConfig extends AbstractConfig {
             getDouble(EXPECT_BASELINE_MAX_CHANGE),
             getInt(EXPECT_MAX_KEYS), getInt(EXPECT_MAX_CONSUMERS_PER_EVENT)),
         alertSettings(),
-        republishAfterRestart(), diagnosisSettings());
+        republishAfterRestart(), diagnosisSettings(), getBoolean(TELEMETRY_PUBLISH_UNRECORDED));
   }
 
   private DiagnosisSettings diagnosisSettings() {

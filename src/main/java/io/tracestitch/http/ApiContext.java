@@ -1,8 +1,10 @@
 package io.tracestitch.http;
 
 import io.tracestitch.topology.StitchSettings;
+import io.tracestitch.topology.workflow.TelemetryCompleteness.ServiceShare;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
@@ -18,10 +20,18 @@ import org.apache.kafka.streams.state.HostInfo;
  * @param peerTimeout how long to wait for another instance
  * @param clock "now" of graphs assembled on demand
  * @param streamThreads what the uncaught-exception handler saw of failing stream threads ({@code /healthz})
+ * @param telemetryCompleteness per consuming service, this instance's telemetry completeness ({@code /api/telemetry})
  */
 public record ApiContext(KafkaStreams streams, Restorations restorations, Supplier<String> metricsText,
     StitchSettings settings, HostInfo self, Duration peerTimeout, Clock clock,
-    Supplier<StreamThreadReport> streamThreads) {
+    Supplier<StreamThreadReport> streamThreads, Supplier<List<ServiceShare>> telemetryCompleteness) {
+
+  /** Without telemetry completeness: {@code /api/telemetry} answers an empty list. */
+  public ApiContext(KafkaStreams streams, Restorations restorations, Supplier<String> metricsText,
+      StitchSettings settings, HostInfo self, Duration peerTimeout, Clock clock,
+      Supplier<StreamThreadReport> streamThreads) {
+    this(streams, restorations, metricsText, settings, self, peerTimeout, clock, streamThreads, List::of);
+  }
 
   /** Without a report of failing stream threads (tests that never fail one). */
   public ApiContext(KafkaStreams streams, Restorations restorations, Supplier<String> metricsText,

@@ -18,6 +18,21 @@ final class Endpoints {
     return ApiResponse.json(status.ok() ? 200 : 503, status.body());
   }
 
+  /**
+   * This instance's telemetry completeness per consuming service. Not gathered from the other instances: each
+   * counts the workflows its own tasks published, and /metrics (summed by the scraper) is the fleet-wide view.
+   */
+  static ApiResponse telemetry(ApiContext context) {
+    com.fasterxml.jackson.databind.node.ObjectNode body = Json.object();
+    body.put("instance", context.self().host() + ":" + context.self().port());
+    com.fasterxml.jackson.databind.node.ArrayNode services = body.putArray("services");
+    for (var share : context.telemetryCompleteness().get()) {
+      services.addObject().put("service", share.service()).put("expectedWorkflows", share.expected())
+          .put("missingWorkflows", share.missing()).put("missingShare", share.missingShare());
+    }
+    return ApiResponse.json(200, body);
+  }
+
   static Routes routes(ApiContext context) {
     Health health = new Health(context.streams(), context.restorations(), context.streamThreads());
     Instances instances = new Instances(context.streams(), context.self());
@@ -37,7 +52,8 @@ final class Endpoints {
         .get("/api/workflows", api::byCorrelation)
         .get("/api/traces/{id}", api::trace)
         .get("/api/events/{id}", api::event)
-        .get("/api/alerts", api::alerts);
+        .get("/api/alerts", api::alerts)
+        .get("/api/telemetry", request -> telemetry(context));
     return UiPages.fromClasspath().addTo(routes);
   }
 }

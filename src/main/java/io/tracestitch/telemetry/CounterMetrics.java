@@ -20,7 +20,7 @@ final class CounterMetrics {
         "Records read from the input topics, by topic and outcome; per topic in = used + dead_lettered."));
     byMetric.put(CounterName.WORKFLOWS, counter(meter, CounterName.WORKFLOWS, "{workflow}",
         "Workflow lifecycle: opened, published (every revision), merged (merges decided), merged_moves "
-            + "(workflows moved into another), expired (left the stores)."));
+            + "(workflows moved into another), expired (left the stores), unrecorded (NOT_SAMPLED, not published)."));
     byMetric.put(CounterName.SPANS, counter(meter, CounterName.SPANS, "{span}",
         "Spans: used (stitched), dead_lettered (rejected one by one), attributes_truncated (kept with cut "
             + "attributes)."));

@@ -11,6 +11,7 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.tracestitch.http.Restorations;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.workflow.GraphListener;
+import io.tracestitch.topology.workflow.TelemetryCompleteness;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +33,14 @@ public final class Telemetry implements AutoCloseable {
   private final PullReader scrapes;
   private final Meter meter;
   private final GraphMetrics graphs;
+  private final TelemetryCompleteness completeness = new TelemetryCompleteness();
 
   private Telemetry(SdkMeterProvider provider, PullReader scrapes) {
     this.provider = provider;
     this.scrapes = scrapes;
     this.meter = provider.get(SCOPE);
     this.graphs = new GraphMetrics(meter);
+    CompletenessMetrics.register(meter, completeness);
   }
 
   /**
@@ -65,9 +68,17 @@ public final class Telemetry implements AutoCloseable {
     return meter;
   }
 
-  /** Records spans per workflow and stitch latency of every published graph. */
+  /** Records spans per workflow, stitch latency and telemetry completeness of every published graph. */
   public GraphListener graphListener() {
-    return graphs;
+    return (graph, nowMs) -> {
+      graphs.published(graph, nowMs);
+      completeness.published(graph, nowMs);
+    };
+  }
+
+  /** Telemetry completeness per consuming service, as counted on this instance (GET /api/telemetry). */
+  public TelemetryCompleteness completeness() {
+    return completeness;
   }
 
   /**
