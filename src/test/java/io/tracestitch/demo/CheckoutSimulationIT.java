@@ -112,15 +112,24 @@ class CheckoutSimulationIT {
         .isBetween(1L, (long) LoyaltyService.STALL_AFTER_ORDERS);
   }
 
-  private Map<String, WorkflowGraph> readGraphsUntilExpectationsMet(String graphsTopic, String runTag) {
+  private Map<String, WorkflowGraph> readGraphsUntilExpectationsMet(String graphsTopic, String runTag)
+      throws InterruptedException {
     Deserializer<WorkflowGraph> deserializer = AvroSingleObjectSerde.of(WorkflowGraph.class).deserializer();
     Map<String, WorkflowGraph> latest = new HashMap<>();
     long deadline = System.nanoTime() + WAIT_FOR_GRAPHS.toNanos();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
         Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerFixture.shared().bootstrapServers()),
         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(graphsTopic, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(graphsTopic, p.partition())).toList();
+      // The app creates its graph topic as it starts; until then the broker knows no partitions of it.
+      List<TopicPartition> partitions = List.of();
+      while (partitions.isEmpty() && System.nanoTime() < deadline) {
+        partitions = consumer.partitionsFor(graphsTopic, Duration.ofSeconds(10)).stream()
+            .map(p -> new TopicPartition(graphsTopic, p.partition())).toList();
+        if (partitions.isEmpty()) {
+          Thread.sleep(200);
+        }
+      }
+      assertThat(partitions).as("partitions of %s, which the app creates as it starts", graphsTopic).isNotEmpty();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       while (System.nanoTime() < deadline && !allExpectationsMet(latest.values())) {
