@@ -233,7 +233,7 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
    * warning, re-sent and resolved like any other), or only counts them when that alert is switched off.
    */
   private void telemetryLost(AlertState stall) {
-    counters.add("alerts.telemetry_missing", stall.getCount());
+    counters.add("alerts.suppressed_telemetry_missing", stall.getCount());
     if (!settings.telemetryMissingAlert()) {
       return;
     }

@@ -295,8 +295,8 @@ public final class TracestitchConfig extends AbstractConfig {
       .define(ALERT_TELEMETRY_MISSING, Type.BOOLEAN, AL.telemetryMissingAlert(), Importance.LOW,
           "Whether a consumer whose spans stopped while its consumer group kept committing past its events raises a "
               + "TELEMETRY_MISSING alert of warning severity (its instrumentation or span export was switched off, "
-              + "or it drops every event without a trace). Off: it is only counted (alerts.telemetry_missing); it "
-              + "never pages as a stall either way.")
+              + "or it drops every event without a trace). Off: it is only counted "
+              + "(tracestitch_alerts_suppressed_total, reason telemetry_missing); it never pages as a stall either way.")
       .define(ALERT_MAX_LAG_MS, Type.LONG, AL.maxLag().toMillis(), ConfigDef.Range.atLeast(0), Importance.MEDIUM,
           "An occurrence decided longer ago than this (tracestitch catching up on a backlog) is counted but does "
               + "not page by itself.")

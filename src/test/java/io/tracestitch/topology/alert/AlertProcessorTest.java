@@ -303,7 +303,7 @@ class AlertProcessorTest {
     assertThat(sent(AlertKind.TELEMETRY_MISSING)).as("one lifecycle: the first send and its re-sends")
         .extracting(Alert::getSequence).doesNotHaveDuplicates();
     assertThat(sent().get(sent().size() - 1).getCount()).isEqualTo(90);
-    assertThat(counters.get("alerts.telemetry_missing")).isEqualTo(90);
+    assertThat(counters.get("alerts.suppressed_telemetry_missing")).isEqualTo(90);
   }
 
   @Test
@@ -398,6 +398,6 @@ class AlertProcessorTest {
     }
     quiet(Duration.ofMinutes(3)); // each is held at most the hold, then counted
     assertThat(sent()).isEmpty();
-    assertThat(counters.get("alerts.telemetry_missing")).isEqualTo(90);
+    assertThat(counters.get("alerts.suppressed_telemetry_missing")).isEqualTo(90);
   }
 }
