@@ -20,7 +20,7 @@ import java.util.Optional;
  *
  * <p>Severity: a stalled branch or unconsumed event that a declared contract asks for is critical
  * (someone wrote down that it must happen); learned, it is an error. A silent failure is an error. A
- * missing callee is a warning. A kind that pages only when promoted (ERROR_ORIGIN, REPEATED_CALLS, SLOW_STEP) has
+ * missing callee is a warning, and so is a consumer whose telemetry was lost (TELEMETRY_MISSING). A kind that pages only when promoted (ERROR_ORIGIN, REPEATED_CALLS, SLOW_STEP) has
  * the severity it was promoted with, and its finding's detail as the summary.
  */
 final class AlertBuilder {
@@ -32,7 +32,7 @@ final class AlertBuilder {
     return switch (f.getKind()) {
       case STALLED_BRANCH, UNCONSUMED_EVENT -> f.getDeclared() ? Severity.critical : Severity.error;
       case SILENT_FAILURE -> Severity.error;
-      case MISSING_CALLEE -> Severity.warning;
+      case MISSING_CALLEE, TELEMETRY_MISSING -> Severity.warning;
       // Kinds that page only when promoted carry the severity they were promoted with.
       case ERROR_ORIGIN, REPEATED_CALLS, SLOW_STEP, UNKNOWN ->
           f.getSeverity() == null ? Severity.warning : Severity.valueOf(f.getSeverity());
@@ -112,6 +112,8 @@ final class AlertBuilder {
           + " while the workflow's root reported success";
       case UNCONSUMED_EVENT -> "No consumer handled " + f.getEventName() + " from " + subject + " " + in;
       case MISSING_CALLEE -> subject + "'s call " + f.getEventName() + " never reached its callee " + in;
+      case TELEMETRY_MISSING -> subject + "'s spans stopped while its consumer group " + f.getConsumerGroup()
+          + " kept committing past " + f.getEventName() + " " + in + ": its telemetry is lost, it is not stalled";
       case ERROR_ORIGIN, REPEATED_CALLS, SLOW_STEP, UNKNOWN -> f.getDetail() + " (" + in + ")";
     };
   }

@@ -9,6 +9,7 @@ import io.tracestitch.avro.internal.FindingMessage;
 import io.tracestitch.avro.internal.PartitionSeen;
 import io.tracestitch.topology.ProcessorClock;
 import io.tracestitch.topology.StitchCounters;
+import io.tracestitch.topology.graph.DedupKeys;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -91,6 +92,12 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
       if (stored != null && stored.getFiring()) {
         alerts.put(key, healthy(stored, finding));
       }
+      // A healthy branch of the consumer is evidence for its telemetry alert as well: its spans arrive again.
+      String lostKey = telemetryKey(finding);
+      AlertState lost = lostKey == null ? null : alerts.get(lostKey);
+      if (lost != null && lost.getFiring()) {
+        alerts.put(lostKey, healthy(lost, finding));
+      }
       return;
     }
     AlertState.Builder state;
@@ -114,21 +121,183 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
         .setSampleCorrelationIds(recent(state.getSampleCorrelationIds(), finding.getCorrelationId()))
         .setPartitions(seen(state.getPartitions(), finding, true))
         .setDirty(true);
-    AlertState next = state.build();
-    boolean fresh = context.currentSystemTimeMs() - finding.getAtMs() <= settings.maxLag().toMillis();
-    if (!next.getTriggered() && fresh) {
-      next = send(key, next, AlertAction.TRIGGER, null);
-    } else if (!fresh) {
-      counters.add("alerts.suppressed_catching_up", 1);
+    if (spanless(finding)) {
+      long published = finding.getEventPublishedMs();
+      state.setFirstSpanlessEventMs(state.getFirstSpanlessEventMs() == 0 ? published
+          : Math.min(state.getFirstSpanlessEventMs(), published));
     }
+    AlertState next = state.build();
+    long wall = context.currentSystemTimeMs();
+    boolean fresh = wall - finding.getAtMs() <= settings.maxLag().toMillis();
     if (stored == null) {
       groups++;
+    }
+    if (!next.getTriggered() && fresh) {
+      String lostKey = telemetryKey(finding);
+      AlertState lost = lostKey == null ? null : alerts.get(lostKey);
+      if (lost != null && lost.getFiring() && verdict(next, lost, wall, true) == Verdict.TELEMETRY_LOST) {
+        // Its telemetry alert is firing and this occurrence shows the same: one more workflow of it, no hold.
+        alerts.delete(key);
+        groups = Math.max(0, groups - 1);
+        telemetryLost(next);
+        return;
+      }
+      next = judged(key, next, lost, wall);
+      if (next == null) {
+        return;
+      }
+    } else if (!fresh) {
+      counters.add("alerts.suppressed_catching_up", 1);
     }
     alerts.put(key, next);
   }
 
+  /**
+   * A stall the consumer left no span for is either a stall or the consumer's telemetry lost (its instrumentation
+   * or span export switched off while it goes on working). The witnesses, in this order:
+   * <ol>
+   *   <li>a branch of the same consumer for an event published <em>after</em> the spanless one arrived healthy, or
+   *       an occurrence with spans of the consumer (stuck retrying, late): its spans do arrive, so it is a stall;</li>
+   *   <li>nothing to ask (no consumer group, no event coordinates, no cluster as in replay, the Admin API failing,
+   *       holding switched off): a stall, paged at once as ever;</li>
+   *   <li>the group's committed offset, read since the hold began, has not got past the event: a stall;</li>
+   *   <li>the group committed past every affected event, and for {@code telemetryHold} no later span of the
+   *       consumer came: its telemetry is lost. It does not page as a stall; it raises TELEMETRY_MISSING, a
+   *       warning, or is only counted.</li>
+   * </ol>
+   * Until one of them answers (at most {@code telemetryHold}; offsets not read by then page as a stall) the
+   * occurrence is held: firing, not triggered.
+   */
+  private enum Verdict { STALL, TELEMETRY_LOST, WAIT }
+
+  private Verdict verdict(AlertState state, AlertState lost, long wall, boolean holdServed) {
+    FindingMessage f = state.getLatest();
+    if (!spanless(f) || settings.telemetryHold().isZero() || f.getConsumerGroup() == null || f.getTopic() == null
+        || f.getPartition() == null || f.getOffset() == null) {
+      return Verdict.STALL;
+    }
+    long laterHealthy = Math.max(state.getLastHealthyEventMs(), lost == null ? 0 : lost.getLastHealthyEventMs());
+    if (laterHealthy > state.getFirstSpanlessEventMs()) {
+      return Verdict.STALL;
+    }
+    boolean served = holdServed || (state.getHeldSinceMs() > 0
+        && wall - state.getHeldSinceMs() >= settings.telemetryHold().toMillis());
+    GroupPositions positions = offsets.positions(f.getConsumerGroup(), f.getTopic());
+    return switch (positions.status()) {
+      case UNAVAILABLE, NOT_CHECKED -> Verdict.STALL;
+      case PENDING -> served ? Verdict.STALL : Verdict.WAIT;
+      case READY -> {
+        if (committedPastEveryAffected(state, f.getTopic(), positions)) {
+          yield served ? Verdict.TELEMETRY_LOST : Verdict.WAIT;
+        }
+        boolean readSinceHeld = state.getHeldSinceMs() > 0 && positions.asOfMs() >= state.getHeldSinceMs();
+        yield readSinceHeld || served ? Verdict.STALL : Verdict.WAIT;
+      }
+    };
+  }
+
+  /** The state after its verdict: triggered (a stall), held (no verdict yet), or null (lost telemetry, moved). */
+  private AlertState judged(String key, AlertState state, AlertState lost, long wall) {
+    switch (verdict(state, lost, wall, false)) {
+      case STALL -> {
+        return send(key, AlertState.newBuilder(state).setHeldSinceMs(0).build(), AlertAction.TRIGGER, null);
+      }
+      case WAIT -> {
+        return state.getHeldSinceMs() > 0 ? state : AlertState.newBuilder(state).setHeldSinceMs(wall).build();
+      }
+      default -> {
+        delete(key);
+        telemetryLost(state);
+        return null;
+      }
+    }
+  }
+
+  private static boolean committedPastEveryAffected(AlertState state, String topic, GroupPositions positions) {
+    boolean any = false;
+    for (PartitionSeen p : state.getPartitions()) {
+      if (p.getAffected() == 0 || !p.getTopic().equals(topic) || p.getLastOffset() < 0) {
+        continue;
+      }
+      GroupPositions.Position at = positions.partitions().get(p.getPartition());
+      if (at == null || at.committed() <= p.getLastOffset()) {
+        return false;
+      }
+      any = true;
+    }
+    return any;
+  }
+
+  /**
+   * Moves the occurrences of a spanless stall to the consumer's TELEMETRY_MISSING alert (its own lifecycle: a
+   * warning, re-sent and resolved like any other), or only counts them when that alert is switched off.
+   */
+  private void telemetryLost(AlertState stall) {
+    counters.add("alerts.suppressed_telemetry_missing", stall.getCount());
+    if (!settings.telemetryMissingAlert()) {
+      return;
+    }
+    FindingMessage f = stall.getLatest();
+    String lostKey = telemetryKey(f);
+    FindingMessage latest = FindingMessage.newBuilder(f).setKind(AlertKind.TELEMETRY_MISSING).setDedupKey(lostKey)
+        .setSeverity(io.tracestitch.avro.Severity.warning.name())
+        .setDetail(f.getConsumer() + " left no span for " + f.getEventName() + " (" + f.getEventId() + ") although "
+            + "its consumer group " + f.getConsumerGroup() + " committed past it, and no span of it came for any "
+            + "later " + f.getEventName() + ": its telemetry is lost (instrumentation or span export switched off), "
+            + "or it drops every event without a trace.")
+        .build();
+    AlertState current = alerts.get(lostKey);
+    AlertState.Builder next;
+    if (current == null || !current.getFiring()) {
+      next = AlertState.newBuilder(stall).setTriggered(false).setHeldSinceMs(0).setSequence(0).setLastSentMs(0)
+          .setLastHealthyMs(0).setLastHealthyEventMs(0);
+      if (current == null) {
+        groups++;
+      }
+    } else {
+      List<String> samples = current.getSamples();
+      List<String> traces = current.getSampleTraceIds();
+      List<String> correlations = current.getSampleCorrelationIds();
+      for (int i = 0; i < stall.getSamples().size(); i++) {
+        samples = recent(samples, stall.getSamples().get(i));
+      }
+      for (String t : stall.getSampleTraceIds()) {
+        traces = recent(traces, t);
+      }
+      for (String c : stall.getSampleCorrelationIds()) {
+        correlations = recent(correlations, c);
+      }
+      next = AlertState.newBuilder(current).setCount(current.getCount() + stall.getCount())
+          .setLongestGapMs(Math.max(current.getLongestGapMs(), stall.getFirstSeenMs() - current.getLastSeenMs()))
+          .setLastSeenMs(Math.max(current.getLastSeenMs(), stall.getLastSeenMs()))
+          .setSamples(samples).setSampleTraceIds(traces).setSampleCorrelationIds(correlations)
+          .setPartitions(combined(current.getPartitions(), stall.getPartitions()))
+          .setFirstSpanlessEventMs(Math.min(current.getFirstSpanlessEventMs(), stall.getFirstSpanlessEventMs()))
+          .setDirty(true);
+    }
+    AlertState state = next.setLatest(latest).setFiring(true).build();
+    if (!state.getTriggered()) {
+      state = send(lostKey, state, AlertAction.TRIGGER, null);
+    }
+    alerts.put(lostKey, state);
+  }
+
+  private static boolean spanless(FindingMessage f) {
+    return f.getKind() == AlertKind.STALLED_BRANCH && f.getNoConsumerSpan() && f.getEventPublishedMs() != null;
+  }
+
+  /** The key of the TELEMETRY_MISSING alert a stalled-branch finding's consumer would have, or null for other kinds. */
+  private static String telemetryKey(FindingMessage f) {
+    if (f.getKind() != AlertKind.STALLED_BRANCH || f.getConsumer() == null) {
+      return null;
+    }
+    return DedupKeys.of(AlertKind.TELEMETRY_MISSING, f.getConsumer(), f.getEventName());
+  }
+
   private static AlertState healthy(AlertState stored, FindingMessage finding) {
+    long published = finding.getEventPublishedMs() == null ? 0 : finding.getEventPublishedMs();
     return AlertState.newBuilder(stored).setLastHealthyMs(Math.max(stored.getLastHealthyMs(), finding.getAtMs()))
+        .setLastHealthyEventMs(Math.max(stored.getLastHealthyEventMs(), published))
         .setPartitions(seen(stored.getPartitions(), finding, false)).build();
   }
 
@@ -137,10 +306,25 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
     List<KeyValue<String, AlertState>> all = all();
     groups = all.size();
     for (KeyValue<String, AlertState> entry : all) {
-      AlertState state = entry.value;
+      // Read again: a held stall judged earlier in this round may have moved into another group's state.
+      AlertState state = alerts.get(entry.key);
+      if (state == null) {
+        continue;
+      }
       if (!state.getFiring()) {
         delete(entry.key);
         continue;
+      }
+      if (state.getHeldSinceMs() > 0 && !state.getTriggered()) {
+        String lostKey = telemetryKey(state.getLatest());
+        state = judged(entry.key, state, lostKey == null ? null : alerts.get(lostKey), wall);
+        if (state == null) {
+          continue;
+        }
+        alerts.put(entry.key, state);
+        if (state.getHeldSinceMs() > 0) {
+          continue;
+        }
       }
       String resolution = clock.hasData() ? resolution(state, clock.now()) : null;
       if (resolution != null) {
@@ -183,7 +367,8 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
   /** Where the problem sits; for a stalled branch of a known consumer group, also what its offsets say (never waits). */
   private Optional<PartitionDiagnosis> diagnose(AlertState state) {
     FindingMessage f = state.getLatest();
-    boolean checkable = f.getKind() == AlertKind.STALLED_BRANCH && f.getConsumerGroup() != null && f.getTopic() != null;
+    boolean checkable = (f.getKind() == AlertKind.STALLED_BRANCH || f.getKind() == AlertKind.TELEMETRY_MISSING)
+        && f.getConsumerGroup() != null && f.getTopic() != null;
     if (state.getPartitions().isEmpty() && !checkable) {
       return Optional.empty();
     }
@@ -220,6 +405,37 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
     out.add(next.build());
     if (out.size() > MAX_PARTITIONS) {
       // Healthy-only partitions go first: the affected ones are what the page is about.
+      out.sort(Comparator.comparing((PartitionSeen p) -> p.getAffected() > 0)
+          .thenComparingLong(p -> Math.max(p.getLastAffectedMs(), p.getLastHealthyMs())));
+      out = new ArrayList<>(out.subList(out.size() - MAX_PARTITIONS, out.size()));
+    }
+    return out;
+  }
+
+  /** Two lifecycles' partitions as one: counts added, offset ranges joined; capped as {@link #seen} caps them. */
+  private static List<PartitionSeen> combined(List<PartitionSeen> a, List<PartitionSeen> b) {
+    List<PartitionSeen> out = new ArrayList<>(a);
+    for (PartitionSeen p : b) {
+      int at = -1;
+      for (int i = 0; i < out.size(); i++) {
+        if (out.get(i).getTopic().equals(p.getTopic()) && out.get(i).getPartition() == p.getPartition()) {
+          at = i;
+        }
+      }
+      if (at < 0) {
+        out.add(p);
+        continue;
+      }
+      PartitionSeen q = out.get(at);
+      long first = q.getFirstOffset() < 0 ? p.getFirstOffset()
+          : p.getFirstOffset() < 0 ? q.getFirstOffset() : Math.min(q.getFirstOffset(), p.getFirstOffset());
+      out.set(at, PartitionSeen.newBuilder(q).setAffected(q.getAffected() + p.getAffected()).setFirstOffset(first)
+          .setLastOffset(Math.max(q.getLastOffset(), p.getLastOffset()))
+          .setLastAffectedMs(Math.max(q.getLastAffectedMs(), p.getLastAffectedMs()))
+          .setHealthy(q.getHealthy() + p.getHealthy()).setLastHealthyMs(Math.max(q.getLastHealthyMs(),
+              p.getLastHealthyMs())).build());
+    }
+    if (out.size() > MAX_PARTITIONS) {
       out.sort(Comparator.comparing((PartitionSeen p) -> p.getAffected() > 0)
           .thenComparingLong(p -> Math.max(p.getLastAffectedMs(), p.getLastHealthyMs())));
       out = new ArrayList<>(out.subList(out.size() - MAX_PARTITIONS, out.size()));

@@ -19,9 +19,14 @@ import java.time.Duration;
  * @param maxGroups cap on alert groups held per alert task; a new group beyond it is counted and not paged
  * @param offsetsRefresh how often the consumer-group offsets of stalled consumers are read again
  * @param offsetsTimeout how long one such read may take before its diagnosis is left out
+ * @param telemetryHold how long a stall whose consumer left no span is held back, at most, while its consumer
+ *     group's offsets and the consumer's later branches tell a stall from lost telemetry (see {@link AlertProcessor})
+ * @param telemetryMissingAlert whether lost telemetry of a consumer raises a TELEMETRY_MISSING warning; when off it
+ *     is only counted (it never pages as a stall either way)
  */
 public record AlertSettings(Duration resendInterval, Duration resolveAfter, Duration quietPeriod, Duration maxLag,
-    String source, String linkTemplate, int maxGroups, Duration offsetsRefresh, Duration offsetsTimeout) {
+    String source, String linkTemplate, int maxGroups, Duration offsetsRefresh, Duration offsetsTimeout,
+    Duration telemetryHold, boolean telemetryMissingAlert) {
 
   public AlertSettings {
     if (resolveAfter.compareTo(quietPeriod) > 0) {
@@ -36,7 +41,7 @@ public record AlertSettings(Duration resendInterval, Duration resolveAfter, Dura
 
   public static AlertSettings defaults() {
     return new AlertSettings(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofMinutes(5),
-        "tracestitch", "", 10_000, Duration.ofSeconds(15), Duration.ofSeconds(5));
+        "tracestitch", "", 10_000, Duration.ofSeconds(15), Duration.ofSeconds(5), Duration.ofMinutes(2), true);
   }
 
   /** Every how often the alert stage looks at its groups: a quarter of the shortest period it keeps. */
@@ -47,11 +52,16 @@ public record AlertSettings(Duration resendInterval, Duration resolveAfter, Dura
 
   public AlertSettings withPeriods(Duration resend, Duration resolve, Duration quiet) {
     return new AlertSettings(resend, resolve, quiet, maxLag, source, linkTemplate, maxGroups, offsetsRefresh,
-        offsetsTimeout);
+        offsetsTimeout, telemetryHold, telemetryMissingAlert);
   }
 
   public AlertSettings withMaxGroups(int groups) {
     return new AlertSettings(resendInterval, resolveAfter, quietPeriod, maxLag, source, linkTemplate, groups,
-        offsetsRefresh, offsetsTimeout);
+        offsetsRefresh, offsetsTimeout, telemetryHold, telemetryMissingAlert);
+  }
+
+  public AlertSettings withTelemetryHold(Duration hold, boolean alert) {
+    return new AlertSettings(resendInterval, resolveAfter, quietPeriod, maxLag, source, linkTemplate, maxGroups,
+        offsetsRefresh, offsetsTimeout, hold, alert);
   }
 }

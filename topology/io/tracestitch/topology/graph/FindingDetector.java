@@ -81,10 +81,12 @@ final class FindingDetector {
     switch (b.getState()) {
       case PENDING -> {
         if (due && !b.getTelemetryMissing()) {
+          // No span of the consumer at all: a stall, or its telemetry lost; the alert stage tells which.
           ctx.occurred(AlertKind.STALLED_BRANCH, b.getConsumer(), group, b.getService(), event, declared, waited, null,
               b.getConsumer() + " has not handled " + b.getEventName() + " (" + b.getEventId() + ") "
                   + (waited / 1000) + " s after it was published; its deadline was "
-                  + ((b.getDeadlineMs() - (event == null ? 0 : event.publishedMs())) / 1000) + " s.");
+                  + ((b.getDeadlineMs() - (event == null ? 0 : event.publishedMs())) / 1000) + " s.")
+              .setNoConsumerSpan(b.getAttempts() == 0);
         }
       }
       case RETRYING -> {
@@ -205,8 +207,8 @@ final class FindingDetector {
       return null;
     }
 
-    void occurred(AlertKind kind, String consumer, String group, String service, EventView event, boolean declared,
-        long waitedMs, String nodeId, String detail) {
+    FindingMessage occurred(AlertKind kind, String consumer, String group, String service, EventView event,
+        boolean declared, long waitedMs, String nodeId, String detail) {
       String eventName = event != null ? event.name() : nodeId == null ? null : spanByNode.get(nodeId).span().getName();
       graphFindings.add(Finding.newBuilder().setKind(io.tracestitch.avro.v1.AlertKind.valueOf(kind.name())).setService(service).setConsumer(consumer)
           .setEventName(eventName).setEventId(event == null ? null : event.event().getEventId())
@@ -222,7 +224,9 @@ final class FindingDetector {
           .setTopic(event == null ? null : event.event().getTopic())
           .setPartition(event == null ? null : event.event().getPartition())
           .setOffset(event == null ? null : event.event().getOffset())
+          .setEventPublishedMs(event == null ? null : event.publishedMs())
           .setWaitedMs(Math.max(0, waitedMs)).setDetail(detail).setAtMs(nowMs).build());
+      return messages.get(messages.size() - 1);
     }
 
     /** Healthy evidence; with the event's partition, so an alert can tell a stuck partition from a share of events. */
@@ -235,6 +239,7 @@ final class FindingDetector {
             .setTopic(event == null ? null : event.event().getTopic())
             .setPartition(event == null ? null : event.event().getPartition())
             .setOffset(event == null ? null : event.event().getOffset())
+            .setEventPublishedMs(event == null ? null : event.publishedMs())
             .setAtMs(nowMs).build());
       }
     }

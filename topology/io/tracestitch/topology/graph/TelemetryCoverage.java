@@ -15,9 +15,11 @@ import java.util.Set;
  * When the producer span did arrive, the trace was kept, so a consumer that left no span is missing for real:
  * its branch is PENDING and, past its deadline, a stall that pages as before. Tail samplers decide per trace,
  * which is why the producer span is the witness: it is kept or dropped together with the consumer spans of its
- * trace. Whether the consumer's spans arrive for <em>other</em> workflows is no witness under tail sampling: the kept
- * share keeps every consumer visible while most traces vanish whole. A workflow whose events all carry a context with the sampled flag off, and for which no span arrived,
- * was never recorded at all: {@link TelemetryState#NOT_SAMPLED}.
+ * trace. Whether the consumer's spans arrive for <em>other</em> workflows is no witness of whether this trace was
+ * kept: under tail sampling the kept share keeps every consumer visible while most traces vanish whole. (A kept
+ * trace whose consumer left no span, because its instrumentation was switched off, is judged later, by the alert
+ * stage, from the consumer group's offsets.) A workflow whose events all carry a context with the sampled flag off,
+ * and for which no span arrived, was never recorded at all: {@link TelemetryState#NOT_SAMPLED}.
  */
 public final class TelemetryCoverage {
   private TelemetryCoverage() {}

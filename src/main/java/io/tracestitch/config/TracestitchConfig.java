@@ -74,6 +74,8 @@ public final class TracestitchConfig extends AbstractConfig {
   public static final String ALERT_MAX_GROUPS = "alerts.max.groups";
   public static final String ALERT_OFFSETS_REFRESH_MS = "alerts.offsets.refresh.ms";
   public static final String ALERT_OFFSETS_TIMEOUT_MS = "alerts.offsets.timeout.ms";
+  public static final String ALERT_TELEMETRY_HOLD_MS = "alerts.telemetry.hold.ms";
+  public static final String ALERT_TELEMETRY_MISSING = "alerts.telemetry.missing.alert";
   public static final String ALERT_MAX_LAG_MS = "alerts.max.lag.ms";
   public static final String ALERT_SOURCE = "alerts.source";
   public static final String ALERT_LINK_TEMPLATE = "alerts.link.template";
@@ -283,6 +285,18 @@ public final class TracestitchConfig extends AbstractConfig {
       .define(ALERT_OFFSETS_TIMEOUT_MS, Type.LONG, AL.offsetsTimeout().toMillis(), ConfigDef.Range.atLeast(100),
           Importance.LOW, "How long one Admin API call of that reading may take; when it fails or takes longer the "
               + "alert says the diagnosis is unavailable and why. Stitching never waits for it.")
+      .define(ALERT_TELEMETRY_HOLD_MS, Type.LONG, AL.telemetryHold().toMillis(), ConfigDef.Range.atLeast(0),
+          Importance.LOW, "The longest a stall whose consumer left no span at all is held back before it pages, while "
+              + "the consumer group's committed offsets and the consumer's branches of later events tell a stall "
+              + "from lost telemetry. It pages at once when the group has not got past the event, or when a later "
+              + "event's branch of the consumer arrives; it becomes lost telemetry only when the group committed past "
+              + "the event and no span of the consumer came for any later event in this time. 0: never held, every "
+              + "such stall pages at once, as in replay (which has no offsets to ask).")
+      .define(ALERT_TELEMETRY_MISSING, Type.BOOLEAN, AL.telemetryMissingAlert(), Importance.LOW,
+          "Whether a consumer whose spans stopped while its consumer group kept committing past its events raises a "
+              + "TELEMETRY_MISSING alert of warning severity (its instrumentation or span export was switched off, "
+              + "or it drops every event without a trace). Off: it is only counted "
+              + "(tracestitch_alerts_suppressed_total, reason telemetry_missing); it never pages as a stall either way.")
       .define(ALERT_MAX_LAG_MS, Type.LONG, AL.maxLag().toMillis(), ConfigDef.Range.atLeast(0), Importance.MEDIUM,
           "An occurrence decided longer ago than this (tracestitch catching up on a backlog) is counted but does "
               + "not page by itself.")
@@ -559,7 +573,8 @@ public final class TracestitchConfig extends AbstractConfig {
           Duration.ofMillis(getLong(ALERT_RESOLVE_AFTER_MS)), Duration.ofMillis(getLong(ALERT_QUIET_MS)),
           Duration.ofMillis(getLong(ALERT_MAX_LAG_MS)), getString(ALERT_SOURCE), getString(ALERT_LINK_TEMPLATE),
           getInt(ALERT_MAX_GROUPS), Duration.ofMillis(getLong(ALERT_OFFSETS_REFRESH_MS)),
-          Duration.ofMillis(getLong(ALERT_OFFSETS_TIMEOUT_MS)));
+          Duration.ofMillis(getLong(ALERT_OFFSETS_TIMEOUT_MS)), Duration.ofMillis(getLong(ALERT_TELEMETRY_HOLD_MS)),
+          getBoolean(ALERT_TELEMETRY_MISSING));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

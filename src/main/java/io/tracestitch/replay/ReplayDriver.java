@@ -6,6 +6,7 @@ import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.StitchTopology;
+import io.tracestitch.topology.alert.ConsumerOffsets;
 import io.tracestitch.topology.workflow.GraphListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,15 @@ public final class ReplayDriver implements AutoCloseable {
   /** @param stateParent where to put the (temporary) state directory; null for the system's temp directory */
   public ReplayDriver(StitchSettings settings, StitchSerdes serdes, Instant start, List<GraphListener> listeners,
       Path stateParent) {
+    this(settings, serdes, start, listeners, stateParent, ConsumerOffsets.NONE);
+  }
+
+  /**
+   * @param offsets where consumer groups stand, for the alert stage's offset check; {@link ConsumerOffsets#NONE} in
+   *     replay (there is no cluster to ask), a model of the groups in a scenario
+   */
+  public ReplayDriver(StitchSettings settings, StitchSerdes serdes, Instant start, List<GraphListener> listeners,
+      Path stateParent, ConsumerOffsets offsets) {
     this.settings = settings;
     this.wallMs = start.toEpochMilli();
     try {
@@ -75,7 +85,8 @@ public final class ReplayDriver implements AutoCloseable {
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "0");
     // The application's exception handlers: a record no stage can use is dead-lettered here as it would be live.
     io.tracestitch.app.RecordFailures.install(props, settings, counters);
-    this.driver = new TopologyTestDriver(StitchTopology.build(settings, serdes, counters, listeners), props, start);
+    this.driver = new TopologyTestDriver(StitchTopology.build(settings, serdes, counters, listeners, offsets), props,
+        start);
     this.spans = driver.createInputTopic(settings.spansTopic(), new ByteArraySerializer(), new ByteArraySerializer());
     this.graphs = driver.createOutputTopic(settings.graphsTopic(), new StringDeserializer(),
         serdes.graph().deserializer());

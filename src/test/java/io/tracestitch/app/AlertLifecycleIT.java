@@ -67,8 +67,78 @@ class AlertLifecycleIT {
   }
 
   @Test
-  void stallOfAGroupThatCommittedPastTheEventPagesOnceAndSurvivesARestart() throws Exception {
+  void consumerThatDropsOneEventSilentlyWhileItsOtherEventsHaveSpansPagesOnceAndSurvivesARestart() throws Exception {
     String prefix = "alerts-" + Long.toHexString(System.nanoTime());
+    TracestitchConfig config = config(prefix);
+    try (TracestitchApp app = new TracestitchApp(config, List.of())) {
+      app.start();
+      // Loyalty reads order 1 and commits past it without a span; order 2 it handles, with its span. The second
+      // is the witness that loyalty's telemetry works: the first is dropped, a stall, not lost telemetry.
+      long now = System.currentTimeMillis();
+      KafkaInputs.produce(Orders.order(1, now).consumer("inventory", Orders.Outcome.OK).inputs(),
+          prefix + "-spans", prefix + "-");
+      KafkaInputs.produce(Orders.order(2, now + 200).consumer("inventory", Orders.Outcome.OK)
+          .consumer("loyalty-" + prefix, Orders.Outcome.OK).inputs(), prefix + "-spans", prefix + "-");
+      commit("loyalty-" + prefix, prefix + "-" + Orders.ORDER_CREATED, 2);
+      Alert trigger = alerts(prefix, 1).get(0);
+      assertThat(trigger.getKind()).isEqualTo(AlertKind.STALLED_BRANCH);
+      assertThat(trigger.getAction()).isEqualTo(AlertAction.TRIGGER);
+      assertThat(trigger.getConsumer()).isEqualTo("loyalty-" + prefix);
+      assertThat(trigger.getSequence()).isEqualTo(1);
+      Alert diagnosed = null;
+      for (int sends = 1; diagnosed == null && sends <= 6; sends++) {
+        diagnosed = alerts(prefix, sends).stream()
+            .filter(a -> "ready".equals(a.getCustomDetails().get("offset_check"))).findFirst().orElse(null);
+      }
+      assertThat(diagnosed).as("a send carrying the offsets within five re-sends").isNotNull();
+      assertThat(diagnosed.getSummary()).contains("committed offset on " + prefix + "-" + Orders.ORDER_CREATED
+          + "-0 is 2").contains("dropped silently or not instrumented");
+      assertThat(diagnosed.getCustomDetails().get("offset_diagnosis")).contains("past the affected events (up to offset 0)");
+    }
+    // A restart (new state directory: the stores come back from their changelogs): the alert goes on
+    // with its next re-send, not a second first TRIGGER.
+    try (TracestitchApp restarted = new TracestitchApp(config, List.of())) {
+      restarted.start();
+      List<Alert> all = alerts(prefix, 3);
+      assertThat(all).extracting(Alert::getDedupKey).containsOnly(all.get(0).getDedupKey());
+      assertThat(all.stream().filter(a -> a.getSequence() == 1).count()).isEqualTo(1);
+      assertThat(all.get(all.size() - 1).getSequence()).isGreaterThanOrEqualTo(3);
+    }
+  }
+
+  @Test
+  void consumerWhoseSpansStopWhileItsGroupCommitsPastRaisesATelemetryWarningAndNoStallPage() throws Exception {
+    String prefix = "telemetry-" + Long.toHexString(System.nanoTime());
+    String topic = prefix + "-" + Orders.ORDER_CREATED;
+    try (TracestitchApp app = new TracestitchApp(config(prefix), List.of())) {
+      app.start();
+      long now = System.currentTimeMillis();
+      for (int n = 1; n <= 6; n++) {
+        // Loyalty's instrumentation is switched off after order 3; it goes on reading and committing.
+        Orders order = Orders.order(n, now + n * 200L).consumer("inventory", Orders.Outcome.OK);
+        if (n <= 3) {
+          order = order.consumer("loyalty-" + prefix, Orders.Outcome.OK);
+        }
+        KafkaInputs.produce(order.inputs(), prefix + "-spans", prefix + "-");
+      }
+      commit("loyalty-" + prefix, topic, 6);
+      List<Alert> sent = KafkaBrokerFixture.consumeUntil(prefix + "-alerts", 1, Duration.ofSeconds(60), false).stream()
+          .map(r -> AvroSingleObjectSerde.of(Alert.class).deserializer().deserialize(prefix + "-alerts", r.value()))
+          .toList();
+      Alert warning = sent.get(0);
+      assertThat(warning.getKind()).as("the first alert, all sent: %s", sent).isEqualTo(AlertKind.TELEMETRY_MISSING);
+      assertThat(warning.getSeverity()).isEqualTo(io.tracestitch.avro.Severity.warning);
+      assertThat(warning.getConsumer()).isEqualTo("loyalty-" + prefix);
+      assertThat(warning.getCustomDetails().get("offset_diagnosis")).as("read from the real group")
+          .contains("committed offset on " + topic + "-0 is 6, past the affected events");
+      // Let it be re-sent once: still no stall page for loyalty.
+      List<Alert> later = alerts(prefix, 2);
+      assertThat(later).extracting(Alert::getKind).doesNotContain(AlertKind.STALLED_BRANCH);
+    }
+  }
+
+  /** One order.created topic with a declared contract (inventory and this run's loyalty group, 3 s each). */
+  private static TracestitchConfig config(String prefix) throws java.io.IOException {
     String eventTopic = prefix + "-" + Orders.ORDER_CREATED;
     Path contracts = Files.createTempFile("contracts", ".yaml");
     Files.writeString(contracts, "contracts:\n  - event: order.created\n    consumers:\n"
@@ -85,44 +155,14 @@ class AlertLifecycleIT {
         TracestitchConfig.TRACE_HOLD_MS, "1000",
         TracestitchConfig.CONTRACTS_FILE, contracts.toString()));
     settings.put(TracestitchConfig.ALERT_RESEND_MS, "4000");
+    settings.put(TracestitchConfig.ALERT_OFFSETS_REFRESH_MS, "1000");
+    // Long enough for a later branch of the consumer to be published (the inactivity gap and then some), short
+    // enough for a test.
+    settings.put(TracestitchConfig.ALERT_TELEMETRY_HOLD_MS, "8000");
     settings.put("commit.interval.ms", "200");
     settings.put(TracestitchConfig.HTTP_PORT, "0");
     KafkaBrokerFixture.shared().createTopics(Map.of(prefix + "-spans", 1, eventTopic, 1));
-
-    TracestitchConfig config = TracestitchConfig.load(Map.of(), Map.of(), settings);
-    try (TracestitchApp app = new TracestitchApp(config, List.of())) {
-      app.start();
-      // Inventory handles the order; the loyalty group reads the event and commits past it without a span.
-      KafkaInputs.produce(Orders.order(1, System.currentTimeMillis()).consumer("inventory", Orders.Outcome.OK).inputs(),
-          prefix + "-spans", prefix + "-");
-      commit("loyalty-" + prefix, eventTopic, 1);
-      // The first TRIGGER goes out at once; the offsets, read on their own thread, come with a re-send.
-      Alert trigger = alerts(prefix, 1).get(0);
-      assertThat(trigger.getKind()).isEqualTo(AlertKind.STALLED_BRANCH);
-      assertThat(trigger.getAction()).isEqualTo(AlertAction.TRIGGER);
-      assertThat(trigger.getConsumer()).isEqualTo("loyalty-" + prefix);
-      assertThat(trigger.getSequence()).isEqualTo(1);
-      Alert diagnosed = null;
-      for (int sends = 2; diagnosed == null && sends <= 6; sends++) {
-        diagnosed = alerts(prefix, sends).stream()
-            .filter(a -> "ready".equals(a.getCustomDetails().get("offset_check"))).findFirst().orElse(null);
-      }
-      assertThat(diagnosed).as("a re-send carrying the offsets within five sends").isNotNull();
-      assertThat(diagnosed.getSequence()).isGreaterThan(1);
-      assertThat(diagnosed.getSummary()).contains("committed offset on " + eventTopic + "-0 is 1")
-          .contains("dropped silently or not instrumented");
-      assertThat(diagnosed.getCustomDetails().get("offset_diagnosis")).contains("past the affected events (up to offset 0)");
-      assertThat(diagnosed.getCustomDetails()).containsEntry("offset_check", "ready");
-    }
-    // A restart (new state directory: the stores come back from their changelogs): the alert goes on
-    // with its next re-send, not a second first TRIGGER.
-    try (TracestitchApp restarted = new TracestitchApp(config, List.of())) {
-      restarted.start();
-      List<Alert> all = alerts(prefix, 3);
-      assertThat(all).extracting(Alert::getDedupKey).containsOnly(all.get(0).getDedupKey());
-      assertThat(all.stream().filter(a -> a.getSequence() == 1).count()).isEqualTo(1);
-      assertThat(all.get(all.size() - 1).getSequence()).isGreaterThanOrEqualTo(3);
-    }
+    return TracestitchConfig.load(Map.of(), Map.of(), settings);
   }
 
   private static List<Alert> alerts(String prefix, int atLeast) {

@@ -71,7 +71,8 @@ class FindingKindsCompatibilityTest {
   @Test
   void aReaderOfTheCurrentVersionReadsAKindAddedLaterAsUnknown() throws IOException {
     Schema current = Alert.getClassSchema();
-    Schema later = new Schema.Parser().parse(current.toString().replace("\"UNKNOWN\"]", "\"UNKNOWN\",\"LATER_KIND\"]"));
+    Schema later = new Schema.Parser().parse(current.toString().replace("\"TELEMETRY_MISSING\"]",
+        "\"TELEMETRY_MISSING\",\"LATER_KIND\"]"));
     GenericRecord written = readAs(later, SampleRecords.alert());
     written.put("kind", new org.apache.avro.generic.GenericData.EnumSymbol(later.getField("kind").schema(),
         "LATER_KIND"));

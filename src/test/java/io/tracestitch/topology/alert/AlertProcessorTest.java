@@ -63,12 +63,36 @@ class AlertProcessorTest {
 
   /** The stitcher decided, {@code seconds} later, that loyalty missed (or handled) an order on {@code partition}. */
   void finding(AlertProcessor processor, double seconds, FindingAction action, int partition) {
+    finding(processor, seconds, action, partition, false);
+  }
+
+  /**
+   * @param spanless loyalty left no span at all for the event (not stuck retrying, not late); its event was
+   *     published 31 s before the finding, as every event here
+   */
+  void finding(AlertProcessor processor, double seconds, FindingAction action, int partition, boolean spanless) {
     advanceTo(now + Math.round(seconds * 1000));
     FindingMessage f = FindingMessage.newBuilder().setDedupKey(KEY).setAction(action).setKind(AlertKind.STALLED_BRANCH)
         .setConsumer("loyalty").setConsumerGroup("loyalty").setEventName("order.created")
         .setWorkflowId("order-" + offset).setTopic("order.created").setPartition(partition).setOffset(1000 + offset++)
-        .setWaitedMs(31_000L).setDetail("loyalty has not handled order.created").setAtMs(now).build();
+        .setWaitedMs(31_000L).setDetail("loyalty has not handled order.created").setAtMs(now)
+        .setEventPublishedMs(now - 31_000L).setNoConsumerSpan(spanless && action == FindingAction.OCCURRED).build();
     processor.process(new Record<>(KEY, f, now));
+  }
+
+  /** loyalty left no span for an order on partition 2. */
+  void spanless(AlertProcessor processor, double seconds) {
+    finding(processor, seconds, FindingAction.OCCURRED, 2, true);
+  }
+
+  /** loyalty's group has committed every offset up to {@code committed} on partition 2, as read now. */
+  void groupAt(long committed) {
+    offsets.set(new GroupPositions(GroupPositions.Status.READY, Map.of(
+        2, new GroupPositions.Position(committed, committed, 0, 3)), now, null));
+  }
+
+  List<Alert> sent(AlertKind kind) {
+    return sent().stream().filter(a -> a.getKind() == kind).toList();
   }
 
   void missed(AlertProcessor processor, double seconds) {
@@ -250,5 +274,130 @@ class AlertProcessorTest {
     p.process(new Record<>(other.getDedupKey(), other, now));
     assertThat(sent()).extracting(Alert::getDedupKey).containsExactly(KEY);
     assertThat(counters.get("alerts.suppressed_group_cap")).isEqualTo(1);
+  }
+
+  // A stall loyalty left no span for: a stall, or loyalty's telemetry lost. Its group's offsets and its later
+  // branches tell which (AlertProcessor's verdict).
+
+  @Test
+  void consumerWhoseSpansStoppedWhileItsGroupCommitsPastRaisesOneTelemetryWarningAndNoStallPage() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    groupAt(10_000);
+    long first = now;
+    for (int i = 0; i < 90; i++) {
+      spanless(p, 2);
+    }
+    quiet(Duration.ofSeconds(30));
+
+    assertThat(sent(AlertKind.STALLED_BRANCH)).as("a consumer that goes on working is not paged as stalled").isEmpty();
+    Alert warning = sent(AlertKind.TELEMETRY_MISSING).get(0);
+    assertThat(warning.getAction()).isEqualTo(AlertAction.TRIGGER);
+    assertThat(warning.getSeverity()).isEqualTo(io.tracestitch.avro.Severity.warning);
+    assertThat(warning.getDedupKey()).isEqualTo("tracestitch/telemetry_missing/loyalty/order.created");
+    assertThat(warning.getSummary()).startsWith("loyalty's spans stopped while its consumer group loyalty kept "
+        + "committing past order.created in ");
+    assertThat(warning.getCustomDetails().get("offset_diagnosis")).contains("past the affected events");
+    long waited = context.forwarded().get(0).record().timestamp() - first;
+    assertThat(waited).as("held for the hold, then no longer than a check interval").isBetween(120_000L,
+        120_000L + interval());
+    assertThat(sent(AlertKind.TELEMETRY_MISSING)).as("one lifecycle: the first send and its re-sends")
+        .extracting(Alert::getSequence).doesNotHaveDuplicates();
+    assertThat(sent().get(sent().size() - 1).getCount()).isEqualTo(90);
+    assertThat(counters.get("alerts.suppressed_telemetry_missing")).isEqualTo(90);
+  }
+
+  @Test
+  void healthyBranchesOfEventsPublishedBeforeTheFirstSpanlessOneSayNothingAboutItsTelemetry() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    groupAt(10_000);
+    spanless(p, 0);
+    // Decided later, but about events published before the spanless one (their quiet gap ended later).
+    for (int i = 0; i < 5; i++) {
+      advanceTo(now + 1_000);
+      FindingMessage earlier = FindingMessage.newBuilder().setDedupKey(KEY).setAction(FindingAction.CLEARED)
+          .setKind(AlertKind.STALLED_BRANCH).setConsumer("loyalty").setEventName("order.created").setTopic("order.created")
+          .setPartition(2).setOffset(900L + i).setEventPublishedMs(now - 60_000).setAtMs(now).build();
+      p.process(new Record<>(KEY, earlier, now));
+    }
+    quiet(Duration.ofMinutes(3));
+    assertThat(sent()).extracting(Alert::getKind).containsOnly(AlertKind.TELEMETRY_MISSING);
+  }
+
+  @Test
+  void spanlessStallPagesAsAStallAsSoonAsALaterEventOfTheConsumerArrivesWithItsSpans() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    groupAt(10_000); // past the event: loyalty read it and, it turns out, dropped it silently
+    spanless(p, 0);
+    assertThat(sent()).as("held while the witnesses come in").isEmpty();
+    healthy(p, 5, 2); // a branch of an order published after the spanless one: loyalty's spans do arrive
+    long healthyAt = now;
+    quiet(Duration.ofMinutes(3));
+
+    assertThat(sent(AlertKind.TELEMETRY_MISSING)).isEmpty();
+    Alert page = sent(AlertKind.STALLED_BRANCH).get(0);
+    assertThat(page.getAction()).isEqualTo(AlertAction.TRIGGER);
+    assertThat(context.forwarded().get(0).record().timestamp() - healthyAt).isLessThanOrEqualTo(interval());
+    assertThat(page.getCustomDetails().get("offset_diagnosis")).contains("dropped silently or not instrumented");
+  }
+
+  @Test
+  void spanlessStallPagesOnceTheGroupIsReadNotToHaveGotPastTheEvent() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    offsets.set(GroupPositions.pending());
+    spanless(p, 0);
+    long missedAt = now;
+    quiet(Duration.ofSeconds(5));
+    groupAt(1_000); // the group's committed offset is the event's own: it has not got past it (a dead consumer)
+    quiet(Duration.ofSeconds(40));
+
+    assertThat(sent()).extracting(Alert::getKind).containsOnly(AlertKind.STALLED_BRANCH);
+    assertThat(context.forwarded().get(0).record().timestamp() - missedAt).as("paged at the next check, not after "
+        + "the hold").isLessThanOrEqualTo(5_000 + interval());
+  }
+
+  @Test
+  void spanlessStallPagesAtOnceWhenThereIsNoOffsetToAskAndAtTheEndOfTheHoldWhenTheyAreNeverRead() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    offsets.set(GroupPositions.notChecked("there is no Kafka cluster to ask (offline replay)"));
+    spanless(p, 0);
+    assertThat(sent()).singleElement().extracting(Alert::getKind).isEqualTo(AlertKind.STALLED_BRANCH);
+
+    AlertProcessorTest other = new AlertProcessorTest();
+    AlertProcessor q = other.processor(AlertSettings.defaults());
+    other.spanless(q, 0);
+    other.quiet(Duration.ofSeconds(100));
+    assertThat(other.sent()).as("offsets still pending: held").isEmpty();
+    other.quiet(Duration.ofSeconds(20 + other.interval() / 1000));
+    assertThat(other.sent()).singleElement().extracting(Alert::getKind).isEqualTo(AlertKind.STALLED_BRANCH);
+  }
+
+  @Test
+  void telemetryWarningResolvesOnceTheConsumersSpansReturn() {
+    AlertProcessor p = processor(AlertSettings.defaults());
+    groupAt(10_000);
+    for (int i = 0; i < 70; i++) {
+      spanless(p, 2);
+    }
+    for (int i = 0; i < 200; i++) {
+      healthy(p, 2, 2);
+    }
+    Alert last = sent().get(sent().size() - 1);
+    assertThat(last.getKind()).isEqualTo(AlertKind.TELEMETRY_MISSING);
+    assertThat(last.getAction()).isEqualTo(AlertAction.RESOLVE);
+    assertThat(last.getCustomDetails().get("resolution")).isEqualTo("no new occurrence for 5 min, healthy branches "
+        + "seen since");
+    assertThat(sent(AlertKind.STALLED_BRANCH)).isEmpty();
+  }
+
+  @Test
+  void withTheTelemetryAlertSwitchedOffLostTelemetryIsOnlyCounted() {
+    AlertProcessor p = processor(AlertSettings.defaults().withTelemetryHold(Duration.ofMinutes(2), false));
+    groupAt(10_000);
+    for (int i = 0; i < 90; i++) {
+      spanless(p, 2);
+    }
+    quiet(Duration.ofMinutes(3)); // each is held at most the hold, then counted
+    assertThat(sent()).isEmpty();
+    assertThat(counters.get("alerts.suppressed_telemetry_missing")).isEqualTo(90);
   }
 }

@@ -16,12 +16,17 @@ import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import io.tracestitch.testing.Events;
 import io.tracestitch.testing.Otlp;
 import io.tracestitch.testing.TimedInput;
+import io.tracestitch.topology.alert.ConsumerOffsets;
+import io.tracestitch.topology.alert.GroupPositions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * Checkout traffic as a sampled deployment exports it. The sampling decisions are the OpenTelemetry SDK's own
@@ -33,7 +38,9 @@ import java.util.Set;
  *
  * <p>Each order publishes {@code order.created}, handled by every consumer; every {@code failEvery}-th order's
  * payment attempt fails once and is retried. A consumer listed in {@code silent} handles events but exports no span
- * (instrumentation off); a consumer in {@code stalledFrom} handles nothing published from that time on.
+ * (instrumentation off), for the events published from {@code silentFromMs} on; a consumer in {@code stalledFrom}
+ * handles nothing published from that time on. When each consumer handled each event is kept, so a scenario can
+ * tell the alert stage where the consumer groups stand ({@link Generated#groups}).
  */
 final class SampledCheckouts {
   static final String EVENT = "order.created";
@@ -42,18 +49,55 @@ final class SampledCheckouts {
 
   enum Sampling { HEAD, TAIL }
 
-  /** What was generated, and which orders the samplers kept. */
-  record Generated(List<TimedInput> inputs, int orders, Set<String> recordedWorkflows) {}
+  /**
+   * What was generated, which orders the samplers kept, when each order's event was published and when each consumer
+   * finished handling it (by the event's offset on its one partition; -1: never).
+   */
+  record Generated(List<TimedInput> inputs, int orders, Set<String> recordedWorkflows, long[] publishedAt,
+      Map<String, long[]> handledAt) {
+    /**
+     * The consumer groups (one per consumer, named after it) as the Admin API would read them at {@code now}: each
+     * commits in order, so its committed offset is the first event it has not finished by then.
+     */
+    ConsumerOffsets groups(LongSupplier now) {
+      return (group, topic) -> {
+        long[] done = handledAt.get(group);
+        if (done == null || !topic.equals(EVENT)) {
+          return GroupPositions.notChecked("no such consumer group in this scenario");
+        }
+        long at = now.getAsLong();
+        int committed = 0;
+        while (committed < done.length && done[committed] >= 0 && done[committed] <= at) {
+          committed++;
+        }
+        int end = 0;
+        while (end < publishedAt.length && publishedAt[end] <= at) {
+          end++;
+        }
+        return new GroupPositions(GroupPositions.Status.READY,
+            Map.of(0, new GroupPositions.Position(committed, end, 0, 2)), at, null);
+      };
+    }
+  }
 
   private SampledCheckouts() {}
 
   static Generated generate(Sampling sampling, double ratio, long startMs, int orders, long everyMs, int failEvery,
       Set<String> silent, String stalledConsumer, long stalledFromMs, long seed) {
+    return generate(sampling, ratio, startMs, orders, everyMs, failEvery, silent, 0, stalledConsumer, stalledFromMs,
+        seed);
+  }
+
+  static Generated generate(Sampling sampling, double ratio, long startMs, int orders, long everyMs, int failEvery,
+      Set<String> silent, long silentFromMs, String stalledConsumer, long stalledFromMs, long seed) {
     Random random = new Random(seed);
     Sampler head = Sampler.parentBased(Sampler.traceIdRatioBased(ratio));
     Sampler tail = Sampler.traceIdRatioBased(ratio);
     List<TimedInput> inputs = new ArrayList<>();
     Set<String> recorded = new HashSet<>();
+    long[] publishedAt = new long[orders];
+    Map<String, long[]> handledAt = new HashMap<>();
+    CONSUMERS.forEach(c -> handledAt.put(c, new long[orders]));
     for (int n = 0; n < orders; n++) {
       long start = startMs + n * everyMs;
       String trace = hex(random, 16);
@@ -63,6 +107,7 @@ final class SampledCheckouts {
       String eventId = "evt-" + n;
       long published = start + 60;
       boolean sampled = sampling == Sampling.TAIL || sampled(head, Context.root(), trace);
+      publishedAt[n] = published;
       inputs.add(new TimedInput.Event(EVENT, workflow,
           Events.headers("traceparent", "00-" + trace + "-" + producer + (sampled ? "-01" : "-00")),
           Events.flatEnvelope(eventId, workflow, EVENT), published));
@@ -77,17 +122,20 @@ final class SampledCheckouts {
       for (int i = 0; i < CONSUMERS.size(); i++) {
         String consumer = CONSUMERS.get(i);
         if (consumer.equals(stalledConsumer) && published >= stalledFromMs) {
-          continue;
-        }
-        // The consumer continues the producer's context: the SDK's parent-based sampler follows its flag.
-        Context parent = Context.root().with(Span.wrap(SpanContext.createFromRemoteParent(trace, producer,
-            sampled ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault())));
-        if (!sampled(head, parent, trace) || silent.contains(consumer)) {
+          handledAt.get(consumer)[n] = -1;
           continue;
         }
         long begin = published + 200 + 100L * i;
+        boolean retried = consumer.equals("payment") && failEvery > 0 && n % failEvery == 0;
+        handledAt.get(consumer)[n] = begin + (retried ? 300 : 0) + 50;
+        // The consumer continues the producer's context: the SDK's parent-based sampler follows its flag.
+        Context parent = Context.root().with(Span.wrap(SpanContext.createFromRemoteParent(trace, producer,
+            sampled ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault())));
+        if (!sampled(head, parent, trace) || (silent.contains(consumer) && published >= silentFromMs)) {
+          continue;
+        }
         Otlp batch = Otlp.batch();
-        if (consumer.equals("payment") && failEvery > 0 && n % failEvery == 0) {
+        if (retried) {
           failed = true;
           batch = batch.span(consumer, trace, hex(random, 8), producer, "order.created process", SPAN_KIND_CONSUMER,
               begin, begin + 50).messaging(EVENT, "process", consumer).attr("messaging.message.id", eventId)
@@ -107,7 +155,7 @@ final class SampledCheckouts {
         }
       }
     }
-    return new Generated(inputs, orders, recorded);
+    return new Generated(inputs, orders, recorded, publishedAt, handledAt);
   }
 
   private static boolean sampled(Sampler sampler, Context parent, String traceId) {

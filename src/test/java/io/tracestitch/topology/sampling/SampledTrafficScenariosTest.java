@@ -13,6 +13,7 @@ import io.tracestitch.testing.TimedInput;
 import io.tracestitch.topology.faults.Page;
 import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchSettings;
+import io.tracestitch.topology.alert.ConsumerOffsets;
 import io.tracestitch.topology.workflow.TelemetryCompleteness;
 import io.tracestitch.topology.workflow.TelemetryCompleteness.ServiceShare;
 import io.tracestitch.topology.sampling.SampledCheckouts.Generated;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,7 +70,8 @@ class SampledTrafficScenariosTest {
           + telemetry(TelemetryState.PARTIAL) + ", NOT_SAMPLED " + telemetry(TelemetryState.NOT_SAMPLED)
           + "; SUCCEEDED " + status(WorkflowStatus.SUCCEEDED) + ", INCOMPLETE " + status(WorkflowStatus.INCOMPLETE)
           + ", FAILED " + status(WorkflowStatus.FAILED) + "), telemetryMissing branches " + missingBranches()
-          + ", pages: STALLED_BRANCH " + triggers(AlertKind.STALLED_BRANCH) + ", UNCONSUMED_EVENT "
+          + ", pages: STALLED_BRANCH " + triggers(AlertKind.STALLED_BRANCH) + ", TELEMETRY_MISSING "
+          + triggers(AlertKind.TELEMETRY_MISSING) + ", UNCONSUMED_EVENT "
           + triggers(AlertKind.UNCONSUMED_EVENT) + ", SILENT_FAILURE " + triggers(AlertKind.SILENT_FAILURE)
           + ", completeness " + completeness.stream().map(c -> c.service() + " " + c.missing() + "/" + c.expected()
               + " missing").toList();
@@ -76,9 +79,17 @@ class SampledTrafficScenariosTest {
   }
 
   static Run run(StitchSettings settings, Generated generated) {
+    return run(settings, generated, false);
+  }
+
+  /** @param groups let the alert stage read the consumer groups' offsets as they stand (replay has none) */
+  static Run run(StitchSettings settings, Generated generated, boolean groups) {
     TelemetryCompleteness completeness = new TelemetryCompleteness();
+    AtomicReference<ReplayDriver> clock = new AtomicReference<>();
+    ConsumerOffsets offsets = groups ? generated.groups(() -> clock.get().wallMs()) : ConsumerOffsets.NONE;
     try (ReplayDriver driver = new ReplayDriver(settings, StitchSerdes.avro(), Instant.ofEpochMilli(T0),
-        List.of(completeness))) {
+        List.of(completeness), null, offsets)) {
+      clock.set(driver);
       TimedInput.pipeAll(generated.inputs(), driver);
       driver.finish();
       Map<String, WorkflowGraph> last = new LinkedHashMap<>();
@@ -189,5 +200,40 @@ class SampledTrafficScenariosTest {
 
     assertNoSamplingPage(run);
     assertThat(run.graphs()).hasSize(300);
+  }
+
+  @Test
+  void aLearnedConsumerWhoseInstrumentationIsSwitchedOffShowsInCompletenessAndRaisesATelemetryWarningNotAStall() {
+    long offFrom = T0 + 150 * EVERY_MS;
+    Generated traffic = SampledCheckouts.generate(Sampling.HEAD, 1.0, T0, 300, EVERY_MS, 0, Set.of("loyalty"), offFrom,
+        null, 0, 41);
+    Run run = run(SETTINGS, traffic, true);
+    System.out.println(run.figures("loyalty's instrumentation switched off halfway, its group goes on", traffic));
+
+    assertNoSamplingPage(run);
+    assertThat(run.pages()).extracting(Page::kind, Page::subject)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(AlertKind.TELEMETRY_MISSING, "loyalty"));
+    Page warning = run.pages().get(0);
+    assertThat(warning.triggeredAtMs()).as("raised after the telemetry stopped").isGreaterThan(offFrom);
+    assertThat(run.alerts()).filteredOn(a -> a.getKind() == AlertKind.TELEMETRY_MISSING)
+        .allSatisfy(a -> assertThat(a.getSeverity()).isEqualTo(io.tracestitch.avro.Severity.warning));
+    // The completeness signal: about half of the workflows that expected loyalty's spans lack them; nobody else's.
+    assertThat(run.of("loyalty").missingShare()).isBetween(0.4, 0.6);
+    assertThat(run.of("inventory").missingShare()).isZero();
+  }
+
+  @Test
+  void aLearnedConsumerThatStopsWhileItsGroupStandsStillPagesOnceAsAStall() {
+    long stallFrom = T0 + 150 * EVERY_MS;
+    Generated traffic = SampledCheckouts.generate(Sampling.HEAD, 1.0, T0, 300, EVERY_MS, 0, Set.of(), "loyalty",
+        stallFrom, 41);
+    Run run = run(SETTINGS, traffic, true);
+    System.out.println(run.figures("loyalty stops halfway, its group stands still", traffic));
+
+    assertThat(run.pages()).extracting(Page::kind, Page::subject)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(AlertKind.STALLED_BRANCH, "loyalty"));
+    assertThat(run.pages().get(0).triggeredAtMs()).isGreaterThan(stallFrom);
+    assertThat(run.alerts()).filteredOn(a -> a.getKind() == AlertKind.STALLED_BRANCH).last()
+        .satisfies(a -> assertThat(a.getCustomDetails().get("offset_diagnosis")).contains("loyalty"));
   }
 }
