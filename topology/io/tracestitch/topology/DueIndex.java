@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * A deadline-ordered index in a key-value store: keys are the zero-padded due time followed by the
@@ -66,6 +67,13 @@ public final class DueIndex {
         return d;
       }
     };
+  }
+
+  /** Whether anything is filed due before {@code beforeMs}, in a due index read from outside its stage. */
+  public static boolean anyDueBefore(ReadOnlyKeyValueStore<String, String> index, long beforeMs) {
+    try (KeyValueIterator<String, String> it = index.range(key(0, ""), key(Math.max(0, beforeMs), ""))) {
+      return it.hasNext();
+    }
   }
 
   private static String key(long dueMs, String id) {

@@ -12,6 +12,7 @@ import io.tracestitch.topology.steps.StepLearning;
 import io.tracestitch.topology.trace.TraceRouter;
 import io.tracestitch.topology.workflow.GraphListener;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
+import io.tracestitch.topology.workflow.WorkflowView;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,16 +134,16 @@ public final class StitchTopology {
     topology.addProcessor(WORKFLOW_STITCHER, () -> new WorkflowStitcher(settings, counters, assembler, listeners,
         "to-by-workflow-from-stitcher", "to-graphs", "to-findings"), BY_WORKFLOW_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(WorkflowStitcher.SUMMARY_STORE), Serdes.String(), serdes.workflowSummary()).withCachingEnabled(),
+        Stores.persistentKeyValueStore(WorkflowView.SUMMARY_STORE), Serdes.String(), serdes.workflowSummary()).withCachingEnabled(),
         WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(WorkflowStitcher.ITEM_STORE), Serdes.String(), serdes.workflowItem()),
+        Stores.persistentKeyValueStore(WorkflowView.ITEM_STORE), Serdes.String(), serdes.workflowItem()),
         WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(WorkflowStitcher.DUE_STORE), Serdes.String(), Serdes.String()).withCachingEnabled(),
+        Stores.persistentKeyValueStore(WorkflowView.DUE_STORE), Serdes.String(), Serdes.String()).withCachingEnabled(),
         WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(WorkflowStitcher.EVENT_INDEX_STORE), Serdes.String(), Serdes.String()),
+        Stores.persistentKeyValueStore(WorkflowView.EVENT_INDEX_STORE), Serdes.String(), Serdes.String()),
         WORKFLOW_STITCHER);
     topology.addSink("to-by-workflow-from-stitcher", settings.byWorkflowTopic(), new StringSerializer(),
         serdes.workflowMessage().serializer(), WORKFLOW_STITCHER);

@@ -13,6 +13,7 @@ import io.tracestitch.testing.Events;
 import io.tracestitch.testing.Otlp;
 import io.tracestitch.topology.StitchCounters.Outcome;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
+import io.tracestitch.topology.workflow.WorkflowView;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -69,7 +70,7 @@ class HostileVolumeTest {
       assertThat(g.getTruncated()).isTrue();
       assertThat(g.getNodes()).hasSize(SETTINGS.maxSpansPerWorkflow());
       assertThat(g.getDroppedSpans()).isEqualTo(spans - SETTINGS.maxSpansPerWorkflow());
-      assertThat(storeSize(driver, WorkflowStitcher.ITEM_STORE)).as("nothing left once it expired").isZero();
+      assertThat(storeSize(driver, WorkflowView.ITEM_STORE)).as("nothing left once it expired").isZero();
     }
   }
 
@@ -82,7 +83,7 @@ class HostileVolumeTest {
       driver.pipeSpans(null, batch, T + 10);
       driver.advanceBy(Duration.ofMillis(500));
       KeyValueStore<String, io.tracestitch.avro.internal.WorkflowItem> items =
-          driver.driver().getKeyValueStore(WorkflowStitcher.ITEM_STORE);
+          driver.driver().getKeyValueStore(WorkflowView.ITEM_STORE);
       String kept;
       try (var it = items.all()) {
         kept = it.next().value.getSpans().get(0).getAttributes().get("db.statement");
@@ -141,7 +142,7 @@ class HostileVolumeTest {
         driver.pipeEvent(Checkout.ORDER_CREATED, null, Events.headers("correlation_id", "flood-" + n,
             "event_id", "f-" + n), "{}".getBytes(StandardCharsets.UTF_8), T + 10 + n * 5L);
         if (n % 1_000 == 0) {
-          peakSummaries = Math.max(peakSummaries, storeSize(driver, WorkflowStitcher.SUMMARY_STORE));
+          peakSummaries = Math.max(peakSummaries, storeSize(driver, WorkflowView.SUMMARY_STORE));
         }
       }
       driver.finish();
@@ -149,13 +150,13 @@ class HostileVolumeTest {
       System.out.printf("[HostileVolumeTest] %d correlation ids that never complete: %d opened, %d published, %d "
               + "expired, at most %d summaries held at once (retention %d s), %d left, heap %d MB after%n", flood,
           c.get("workflows.opened"), c.get("workflows.published"), c.get("workflows.expired"), peakSummaries,
-          SETTINGS.retention().toSeconds(), storeSize(driver, WorkflowStitcher.SUMMARY_STORE), usedHeapAfterGc() >> 20);
+          SETTINGS.retention().toSeconds(), storeSize(driver, WorkflowView.SUMMARY_STORE), usedHeapAfterGc() >> 20);
       assertThat(c.get("workflows.opened")).isEqualTo(flood);
       assertThat(c.get("workflows.published")).isEqualTo(flood);
       assertThat(c.get("workflows.expired")).isEqualTo(flood);
-      assertThat(storeSize(driver, WorkflowStitcher.SUMMARY_STORE)).isZero();
-      assertThat(storeSize(driver, WorkflowStitcher.ITEM_STORE)).isZero();
-      assertThat(storeSize(driver, WorkflowStitcher.EVENT_INDEX_STORE)).isZero();
+      assertThat(storeSize(driver, WorkflowView.SUMMARY_STORE)).isZero();
+      assertThat(storeSize(driver, WorkflowView.ITEM_STORE)).isZero();
+      assertThat(storeSize(driver, WorkflowView.EVENT_INDEX_STORE)).isZero();
       // 200 new workflows a second, each kept for the gap (2 s) and the retention (5 s) after it: about 1,400.
       assertThat(peakSummaries).as("open workflows are bounded by what arrives within gap + retention")
           .isLessThan(3_000);
