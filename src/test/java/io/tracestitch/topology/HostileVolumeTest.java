@@ -7,10 +7,12 @@ import static io.tracestitch.testing.Otlp.traceId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracestitch.avro.WorkflowGraph;
+import io.tracestitch.avro.internal.TraceMessage;
 import io.tracestitch.replay.ReplayDriver;
 import io.tracestitch.testing.Checkout;
 import io.tracestitch.testing.Events;
 import io.tracestitch.testing.Otlp;
+import io.tracestitch.topology.trace.TraceRouter;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -23,11 +25,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
 /**
- * Volumes no real workflow has, sent on purpose or by a broken producer: a trace of a million spans, one
- * attribute of 10 MB, 100,000 distinct event names, a flood of correlation ids that never complete. The caps hold,
- * what they cut is counted and the graph says it is truncated, the stores empty again once the workflows expire,
- * and the live heap tracestitch keeps stays within {@link #HEAP_BOUND_BYTES}. Each test prints its figures
- * (docs/reliability.md quotes them).
+ * Volumes no real workflow has, sent on purpose or by a broken producer: a trace of a million spans, a trace
+ * nothing ever claims, one attribute of 10 MB, 100,000 distinct event names, a flood of correlation ids that never
+ * complete. The caps hold, what they cut is counted and the graph says it is truncated, the stores empty again once
+ * the workflows expire, and the live heap tracestitch keeps stays within {@link #HEAP_BOUND_BYTES}. Each test prints
+ * its figures (docs/reliability.md quotes them).
  *
  * <p>The heap is measured as live heap after full collections, with the driver open, minus the same before it was
  * made. The test driver keeps every record sent to every topic until it is read, the routing topics and the
@@ -38,7 +40,10 @@ import org.junit.jupiter.api.Test;
  * <p>Caps named here: {@code workflow.max.spans} (20,000 spans and events per workflow: more are counted in
  * {@code droppedSpans}, the graph is {@code truncated}), {@code spans.max.attribute.chars} (1,024: longer texts
  * are cut and the span counted in {@code spans.attributes_truncated}), {@code spans.max.attributes} (32 per
- * span), 1,024 characters per event identity ({@code TOO_LARGE} dead letter beyond), 256 trace ids per workflow.
+ * span), 1,024 characters per event identity ({@code TOO_LARGE} dead letter beyond), 256 trace ids per workflow;
+ * a trace nothing claims is held ({@code trace-held}) for fewer than {@code workflow.max.spans} spans and events:
+ * the one that would reach it ends the hold and the trace becomes a workflow of its own, counted in
+ * {@code traces.hold_ended_at_cap}.
  */
 class HostileVolumeTest {
   static final long T = Checkout.T0;
@@ -92,6 +97,92 @@ class HostileVolumeTest {
       long after = keptHeap(driver, heapBefore);
       assertHeapWithinBound("the 1M-span workflow open (20,000 spans stored)", heapBefore, whileOpen);
       assertHeapWithinBound("the 1M-span workflow published and expired", heapBefore, after);
+    }
+  }
+
+  @Test
+  void aTraceNothingClaimsIsHeldOnlyUpToTheSpanCapThenStitchedAsAWorkflowOfItsOwn() {
+    // No correlation id, no event, no link: the router holds the trace (trace.hold.ms, 1 s here) in case one comes.
+    int spans = 100_000;
+    int perBatch = 1_000;
+    int cap = SETTINGS.maxSpansPerWorkflow();
+    String trace = traceId(79);
+    long heapBefore = liveHeap();
+    try (ReplayDriver driver = new ReplayDriver(SETTINGS, Instant.ofEpochMilli(T))) {
+      long peakHeld = 0;
+      for (int from = 1; from <= spans; from += perBatch) {
+        Otlp batch = Otlp.batch();
+        for (int i = from; i < from + perBatch; i++) {
+          batch.span("bulk", trace, spanId(i), i == 1 ? null : spanId(1), "row " + i, i == 1 ? SPAN_KIND_SERVER
+              : SPAN_KIND_INTERNAL, T + 1, T + 2).done();
+        }
+        driver.pipeSpans(null, batch.toProto(), T + 10 + from / perBatch);
+        peakHeld = Math.max(peakHeld, heldItems(driver));
+        driver.discardOutput();
+      }
+      long whileOpen = keptHeap(driver, heapBefore);
+      assertThat(peakHeld).as("spans held for one trace at most (workflow.max.spans %d)", cap).isLessThan(cap);
+      assertThat(driver.counters().get("traces.hold_ended_at_cap")).isEqualTo(1);
+      driver.finish();
+
+      List<WorkflowGraph> graphs = driver.graphs();
+      assertThat(graphs).hasSize(1);
+      WorkflowGraph g = graphs.get(0);
+      assertThat(g.getWorkflowId()).isEqualTo(WorkflowIds.forTrace(trace));
+      assertThat(g.getTruncated()).isTrue();
+      assertThat(g.getNodes()).hasSize(cap);
+      assertThat(g.getDroppedSpans()).isEqualTo(spans - cap);
+      assertThat(storeSize(driver, TraceRouter.HELD_STORE)).isZero();
+      System.out.printf("[HostileVolumeTest] %d spans of a trace nothing claims: at most %d held at once (cap %d), "
+              + "then a workflow of its own: %d graph(s), %d nodes, %d dropped, truncated %s%n", spans, peakHeld, cap,
+          graphs.size(), g.getNodes().size(), g.getDroppedSpans(), g.getTruncated());
+      // The test's own copies of the graph are not tracestitch's state.
+      graphs = null;
+      g = null;
+      long after = keptHeap(driver, heapBefore);
+      assertHeapWithinBound("the unclaimed trace's workflow open", heapBefore, whileOpen);
+      assertHeapWithinBound("the unclaimed trace's workflow published and expired", heapBefore, after);
+    }
+  }
+
+  @Test
+  void spansWaitingForALinkedTraceThatNeverLearnsItsWorkflowAreHeldOnlyUpToTheCap() {
+    // Each poll of trace B handles a message published in trace A: those spans go where A goes, and wait in A's
+    // hold while A knows no workflow. A itself never shows up.
+    int cap = 50;
+    StitchSettings settings = SETTINGS.withMaxSpansPerWorkflow(cap);
+    String published = traceId(80);
+    String polls = traceId(81);
+    int batches = 10;
+    int perBatch = 10;
+    try (ReplayDriver driver = new ReplayDriver(settings, Instant.ofEpochMilli(T))) {
+      long peakHeld = 0;
+      for (int b = 0; b < batches; b++) {
+        Otlp batch = Otlp.batch();
+        int consumer = b * perBatch + 1;
+        batch.span("worker", polls, spanId(consumer), null, "orders process",
+            io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_CONSUMER, T + b, T + b + 1)
+            .link(published, spanId(1)).done();
+        for (int i = consumer + 1; i < consumer + perBatch; i++) {
+          batch.span("worker", polls, spanId(i), spanId(consumer), "step " + i, SPAN_KIND_INTERNAL, T + b, T + b + 1)
+              .done();
+        }
+        driver.pipeSpans(null, batch.toProto(), T + 10 + b);
+        peakHeld = Math.max(peakHeld, heldItems(driver));
+      }
+      System.out.printf("[HostileVolumeTest] %d spans waiting for a linked trace that learns no workflow: at most %d "
+          + "held at once (cap %d)%n", batches * perBatch, peakHeld, cap);
+      assertThat(peakHeld).as("spans held for the linked trace at most (workflow.max.spans %d)", cap).isLessThan(cap);
+      assertThat(driver.counters().get("traces.hold_ended_at_cap")).isEqualTo(1);
+      driver.finish();
+
+      assertThat(driver.graphs()).hasSize(1);
+      WorkflowGraph g = driver.graphs().get(0);
+      assertThat(g.getWorkflowId()).isEqualTo(WorkflowIds.forTrace(published));
+      assertThat(g.getNodes()).hasSize(cap);
+      assertThat(g.getDroppedSpans()).isEqualTo(batches * perBatch - cap);
+      assertThat(g.getTruncated()).isTrue();
+      assertThat(storeSize(driver, TraceRouter.HELD_STORE)).isZero();
     }
   }
 
@@ -207,6 +298,19 @@ class HostileVolumeTest {
       assertHeapWithinBound("the flood running (about 1,400 workflows stored)", heapBefore, whileOpen);
       assertHeapWithinBound("the flood over, every workflow expired", heapBefore, after);
     }
+  }
+
+  /** Spans and events in the trace-held store, whatever trace they wait for. */
+  private static long heldItems(ReplayDriver driver) {
+    KeyValueStore<String, TraceMessage> held = driver.driver().getKeyValueStore(TraceRouter.HELD_STORE);
+    long n = 0;
+    try (var it = held.all()) {
+      while (it.hasNext()) {
+        TraceMessage message = it.next().value;
+        n += message.getSpans().size() + (message.getEvent() == null ? 0 : 1);
+      }
+    }
+    return n;
   }
 
   private static long storeSize(ReplayDriver driver, String store) {
