@@ -32,7 +32,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>A trace learns its workflow from a correlation id on its spans, from an event published in it
  * that carries a correlation id, or from a trace it links to (it asks that trace with a LINK_CLAIM
  * and is answered with an ASSIGN, both through this stage's own topic). Until then its records are
- * held; after the hold it becomes a workflow of its own. When a trace learns a second workflow, the
+ * held; after the hold, or at the record that would make it hold {@code workflow.max.spans} spans and events, it
+ * becomes a workflow of its own. When a trace learns a second workflow, the
  * two are merged: the loser (see {@link WorkflowIds#wins}) is told to move into the winner, with one
  * small MERGE record instead of re-sending history.
  */
@@ -163,7 +164,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
       forwardSpans(traceId, state, spans, List.of(), timestamp);
     } else {
       hold(traceId, state, spans.size() == message.getSpans().size() ? message
-          : TraceMessage.newBuilder(message).setSpans(spans).build());
+          : TraceMessage.newBuilder(message).setSpans(spans).build(), timestamp);
     }
   }
 
@@ -172,7 +173,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
     if (state.getWorkflowId() != null) {
       forwardSpans(traceId, state, message.getSpans(), List.of(), timestamp);
     } else {
-      hold(traceId, state, message);
+      hold(traceId, state, message, timestamp);
     }
   }
 
@@ -184,7 +185,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
     if (state.getWorkflowId() != null) {
       forwardSpans(traceId, state, List.of(), List.of(event), timestamp);
     } else {
-      hold(traceId, state, message);
+      hold(traceId, state, message, timestamp);
     }
   }
 
@@ -279,9 +280,26 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
     context.forward(new Record<>(loser, merge, timestamp), toWorkflows);
   }
 
-  private void hold(String traceId, TraceState state, TraceMessage message) {
-    held.put(heldKey(traceId, state.getHeldBatches()), message);
-    state.setHeldBatches(state.getHeldBatches() + 1);
+  /**
+   * Keeps the trace's records until it learns its workflow, fewer than {@code workflow.max.spans} of them: the
+   * workflow could keep no more of this trace anyway, so waiting longer would only grow {@code trace-held} (and
+   * the list its release reads into memory). The record that would reach the cap ends the hold at once, as
+   * the hold's end would: the trace becomes a workflow of its own, whose cap cuts and counts the rest, and a
+   * correlation learned later merges it as it would then.
+   */
+  private void hold(String traceId, TraceState state, TraceMessage message, long timestamp) {
+    int items = message.getSpans().size() + (message.getEvent() == null ? 0 : 1);
+    if (state.getHeldItems() + items < settings.maxSpansPerWorkflow()) {
+      held.put(heldKey(traceId, state.getHeldBatches()), message);
+      state.setHeldBatches(state.getHeldBatches() + 1);
+      state.setHeldItems(state.getHeldItems() + items);
+      return;
+    }
+    counters.add("traces.hold_ended_at_cap", 1);
+    // The claim forwards what was held first, so the workflow gets the trace's records in their order.
+    claim(traceId, state, WorkflowIds.forTrace(traceId), WorkflowKind.TRACE, null, timestamp);
+    forwardSpans(traceId, state, message.getSpans(),
+        message.getEvent() == null ? List.of() : List.of(message.getEvent()), timestamp);
   }
 
   private void flushHeld(String traceId, TraceState state, long timestamp) {
@@ -303,6 +321,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
     }
     keys.forEach(held::delete);
     state.setHeldBatches(0);
+    state.setHeldItems(0);
     forwardSpans(traceId, state, spans, events, timestamp);
   }
 

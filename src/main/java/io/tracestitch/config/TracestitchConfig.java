@@ -346,7 +346,8 @@ public final class TracestitchConfig extends AbstractConfig {
       .define(TRACE_HOLD_MS, Type.LONG, D.traceHold().toMillis(), ConfigDef.Range.atLeast(1), Importance.LOW,
           "How long a trace whose workflow is still unknown is held before it becomes a workflow of its own. "
               + "10 s covers the OpenTelemetry SDK's 5 s export delay, so the span or event carrying the "
-              + "correlation id usually arrives first and no merge is needed.")
+              + "correlation id usually arrives first and no merge is needed. A trace that would hold "
+              + "workflow.max.spans spans and events ends its hold then (traces.hold_ended_at_cap).")
       .define(INACTIVITY_GAP_MS, Type.LONG, D.inactivityGap().toMillis(), ConfigDef.Range.atLeast(1), Importance.HIGH,
           "A workflow is published once it has been quiet this long. 30 s: spans are exported only when they end, "
               + "after the SDK's batch delay (5 s) and the Collector's batching, and asynchronous consumers add queue "

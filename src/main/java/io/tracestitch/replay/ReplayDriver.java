@@ -172,6 +172,22 @@ public final class ReplayDriver implements AutoCloseable {
     return List.copyOf(deadLetterLog);
   }
 
+  /**
+   * Drops every record produced so far: the graphs, alerts and dead letters collected here, and everything Kafka's
+   * test driver keeps of the other topics. That driver keeps every record sent to every topic until someone reads
+   * it, the routing topics and the stores' changelogs included, which replay never reads: a long run that has no
+   * use for them calls this as it goes, so that its memory follows the state and not the input. What was dropped
+   * cannot be read afterwards.
+   */
+  public void discardOutput() {
+    for (String topic : driver.producedTopicNames()) {
+      driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
+    }
+    graphLog.clear();
+    deadLetterLog.clear();
+    alertLog.clear();
+  }
+
   public StitchCounters counters() {
     return counters;
   }
