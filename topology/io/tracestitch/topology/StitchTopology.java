@@ -15,6 +15,7 @@ import io.tracestitch.topology.workflow.WorkflowStitcher;
 import io.tracestitch.topology.workflow.WorkflowView;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -45,6 +46,12 @@ import org.apache.kafka.streams.state.Stores;
  * {@link #internalTopics}.
  */
 public final class StitchTopology {
+  /**
+   * The stores with no changelog: the due indexes, derived from the trace states and workflow summaries and filed
+   * again at every task start (see the comment where they are added).
+   */
+  public static final Set<String> UNLOGGED_STORES = Set.of(TraceRouter.DUE_STORE, WorkflowView.DUE_STORE);
+
   public static final String SPANS_SOURCE = "spans-source";
   public static final String EVENTS_SOURCE = "events-source";
   public static final String SPAN_INGEST = "span-ingest";
@@ -107,6 +114,10 @@ public final class StitchTopology {
     // Stores whose keys change many times within one commit (a trace's state, a workflow's summary, the due
     // indexes, the learned tables, an alert group) have a record cache: each key reaches its changelog once per
     // commit, not once per update. Items, held records and the event index are written once per key: uncached.
+    // The due indexes have no changelog: they are derived from the trace states and workflow summaries (each
+    // keeps the time it is filed at), and both stages file again, at every task start, whatever is not filed
+    // (TraceRouter.refileAfterRestart, WorkflowStore.repairAfterRestart) — after a restore, a move to another
+    // instance or a standby taking over alike. That saves their writes to Kafka (about one record in eight).
     // By trace: which workflow each trace belongs to.
     topology.addSource(BY_TRACE_SOURCE, new StringDeserializer(), serdes.traceMessage().deserializer(),
         settings.byTraceTopic());
@@ -117,7 +128,7 @@ public final class StitchTopology {
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.HELD_STORE),
         Serdes.String(), serdes.traceMessage()), TRACE_ROUTER);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.DUE_STORE),
-        Serdes.String(), Serdes.String()).withCachingEnabled(), TRACE_ROUTER);
+        Serdes.String(), Serdes.String()).withCachingEnabled().withLoggingDisabled(), TRACE_ROUTER);
     topology.addSink("to-by-trace-from-router", settings.byTraceTopic(), new StringSerializer(),
         serdes.traceMessage().serializer(), TRACE_ROUTER);
     topology.addSink("to-by-workflow-from-router", settings.byWorkflowTopic(), new StringSerializer(),
@@ -140,8 +151,8 @@ public final class StitchTopology {
         Stores.persistentKeyValueStore(WorkflowView.ITEM_STORE), Serdes.String(), serdes.workflowItem()),
         WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(WorkflowView.DUE_STORE), Serdes.String(), Serdes.String()).withCachingEnabled(),
-        WORKFLOW_STITCHER);
+        Stores.persistentKeyValueStore(WorkflowView.DUE_STORE), Serdes.String(), Serdes.String()).withCachingEnabled()
+        .withLoggingDisabled(), WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(WorkflowView.EVENT_INDEX_STORE), Serdes.String(), Serdes.String()),
         WORKFLOW_STITCHER);
