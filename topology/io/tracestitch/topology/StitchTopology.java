@@ -10,6 +10,7 @@ import io.tracestitch.topology.ingest.OtlpSpanDecoder;
 import io.tracestitch.topology.ingest.SpanIngestProcessor;
 import io.tracestitch.topology.steps.StepLearning;
 import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.GraphListener;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
 import io.tracestitch.topology.workflow.WorkflowView;
@@ -50,7 +51,7 @@ public final class StitchTopology {
    * The stores with no changelog: the due indexes, derived from the trace states and workflow summaries and filed
    * again at every task start (see the comment where they are added).
    */
-  public static final Set<String> UNLOGGED_STORES = Set.of(TraceRouter.DUE_STORE, WorkflowView.DUE_STORE);
+  public static final Set<String> UNLOGGED_STORES = Set.of(TraceView.DUE_STORE, WorkflowView.DUE_STORE);
 
   public static final String SPANS_SOURCE = "spans-source";
   public static final String EVENTS_SOURCE = "events-source";
@@ -123,11 +124,11 @@ public final class StitchTopology {
         settings.byTraceTopic());
     topology.addProcessor(TRACE_ROUTER, () -> new TraceRouter(settings, counters, "to-by-trace-from-router",
         "to-by-workflow-from-router", "to-every-by-workflow-partition"), BY_TRACE_SOURCE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.STATE_STORE),
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceView.STATE_STORE),
         Serdes.String(), serdes.traceState()).withCachingEnabled(), TRACE_ROUTER);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.HELD_STORE),
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceView.HELD_STORE),
         Serdes.String(), serdes.traceMessage()), TRACE_ROUTER);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceRouter.DUE_STORE),
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceView.DUE_STORE),
         Serdes.String(), Serdes.String()).withCachingEnabled().withLoggingDisabled(), TRACE_ROUTER);
     topology.addSink("to-by-trace-from-router", settings.byTraceTopic(), new StringSerializer(),
         serdes.traceMessage().serializer(), TRACE_ROUTER);

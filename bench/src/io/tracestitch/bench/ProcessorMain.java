@@ -10,7 +10,7 @@ import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.DueIndex;
 import io.tracestitch.topology.StitchTopology;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.GraphListener;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
 import io.tracestitch.topology.workflow.WorkflowView;
@@ -365,7 +365,7 @@ public final class ProcessorMain {
       long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
       while (System.nanoTime() < deadline && failure.get() == null) {
         ReadOnlyKeyValueStore<String, String> due = streams.store(
-            StoreQueryParameters.fromNameAndType(TraceRouter.DUE_STORE, QueryableStoreTypes.<String, String>keyValueStore()));
+            StoreQueryParameters.fromNameAndType(TraceView.DUE_STORE, QueryableStoreTypes.<String, String>keyValueStore()));
         if (!DueIndex.anyDueBefore(due, beforeMs)) {
           return seconds(System.nanoTime() - start);
         }
@@ -381,9 +381,9 @@ public final class ProcessorMain {
      */
     private Map<String, Object> storeContents(KafkaStreams streams) {
       Map<String, Serializer<?>> stores = new LinkedHashMap<>();
-      stores.put(TraceRouter.STATE_STORE, plainSerdes.traceState().serializer());
-      stores.put(TraceRouter.HELD_STORE, plainSerdes.traceMessage().serializer());
-      stores.put(TraceRouter.DUE_STORE, Serdes.String().serializer());
+      stores.put(TraceView.STATE_STORE, plainSerdes.traceState().serializer());
+      stores.put(TraceView.HELD_STORE, plainSerdes.traceMessage().serializer());
+      stores.put(TraceView.DUE_STORE, Serdes.String().serializer());
       stores.put(WorkflowView.SUMMARY_STORE, plainSerdes.workflowSummary().serializer());
       stores.put(WorkflowView.ITEM_STORE, plainSerdes.workflowItem().serializer());
       stores.put(WorkflowView.DUE_STORE, Serdes.String().serializer());

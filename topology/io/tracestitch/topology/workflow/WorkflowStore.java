@@ -7,10 +7,8 @@ import io.tracestitch.avro.internal.WorkflowMessage;
 import io.tracestitch.avro.internal.WorkflowSummary;
 import io.tracestitch.topology.DueIndex;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -127,35 +125,9 @@ public final class WorkflowStore extends WorkflowView {
    * only as the iteration reaches it, so a workflow whose handling throws strands none after it.
    */
   public Iterable<KeyValue<String, WorkflowSummary>> takeDue(long nowMs, int limit) {
-    Iterable<DueIndex.Due> entries = due.takeDue(nowMs, limit);
-    return () -> new Iterator<>() {
-      private final Iterator<DueIndex.Due> it = entries.iterator();
-      private KeyValue<String, WorkflowSummary> next;
-
-      @Override
-      public boolean hasNext() {
-        while (next == null && it.hasNext()) {
-          DueIndex.Due entry = it.next();
-          WorkflowSummary summary = summaries.get(entry.id());
-          if (summary != null && summary.getIndexedDueMs() == entry.dueMs()) {
-            summary.setIndexedDueMs(0);
-            next = KeyValue.pair(entry.id(), summary);
-          }
-        }
-        return next != null;
-      }
-
-      @Override
-      public KeyValue<String, WorkflowSummary> next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        KeyValue<String, WorkflowSummary> out = next;
-        next = null;
-        return out;
-      }
-    };
+    return due.takeDue(nowMs, limit, summaries::get, WorkflowSummary::getIndexedDueMs, record -> record.setIndexedDueMs(0));
   }
+
 
   /** Removes the workflow's items and its own event-index entries, and returns what they held. */
   public Contents take(String workflowId) {

@@ -21,7 +21,7 @@ import io.tracestitch.topology.graph.AssembledWorkflow;
 import io.tracestitch.topology.graph.DiagnosisSettings;
 import io.tracestitch.topology.graph.GraphAssembler;
 import io.tracestitch.topology.steps.StepLearning;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
 import io.tracestitch.topology.workflow.WorkflowView;
 import java.time.Clock;
@@ -94,7 +94,7 @@ final class LocalState {
   }
 
   Optional<TraceState> traceState(String traceId, int partition) {
-    return Optional.ofNullable(this.<TraceState>store(TraceRouter.STATE_STORE, partition).get(traceId));
+    return Optional.ofNullable(new TraceView(store(TraceView.STATE_STORE, partition)).state(traceId));
   }
 
   /** The {@code limit} oldest unfinished workflows here, each with its branches still waiting. */

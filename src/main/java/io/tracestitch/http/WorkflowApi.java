@@ -9,7 +9,7 @@ import io.tracestitch.avro.internal.TraceState;
 import io.tracestitch.avro.internal.WorkflowKind;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.WorkflowIds;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
 import io.tracestitch.topology.workflow.WorkflowView;
 import java.util.ArrayList;
@@ -100,7 +100,7 @@ final class WorkflowApi {
   /** {@code GET /api/traces/{traceId}}: the workflow the trace belongs to. */
   ApiResponse trace(ApiRequest request) {
     String traceId = traceId(request.pathParam("id"));
-    Instances.Location at = instances.locate(TraceRouter.STATE_STORE, traceId, "trace " + traceId);
+    Instances.Location at = instances.locate(TraceView.STATE_STORE, traceId, "trace " + traceId);
     if (!at.local()) {
       if (request.forwarded()) {
         throw movedHere("trace " + traceId, at.host());

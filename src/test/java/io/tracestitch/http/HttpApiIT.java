@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tracestitch.app.TracestitchApp;
 import io.tracestitch.kafka.KafkaBrokerFixture;
 import io.tracestitch.testing.Orders;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
 import io.tracestitch.topology.workflow.WorkflowView;
 import java.time.Duration;
@@ -111,7 +111,7 @@ class HttpApiIT {
     for (TracestitchApp asked : List.of(a, b)) {
       HttpProbe probe = asked == a ? httpA : httpB;
       TracestitchApp other = asked == a ? b : a;
-      Orders traceElsewhere = all().stream().filter(o -> holder(other, TraceRouter.STATE_STORE, o.trace()).equals(
+      Orders traceElsewhere = all().stream().filter(o -> holder(other, TraceView.STATE_STORE, o.trace()).equals(
           hostOf(other))).findFirst().orElseThrow(() -> new AssertionError("No trace of these orders is held by "
               + address(other) + "; choose more orders."));
       HttpProbe.Answer byTrace = probe.get("/api/traces/" + traceElsewhere.trace().toUpperCase());
@@ -321,7 +321,7 @@ class HttpApiIT {
         && traceOn[0] && traceOn[1]); n++) {
       Orders order = Orders.order(n, start + n * 10L);
       int side = holder(a, WorkflowView.SUMMARY_STORE, order.correlationId()).equals(hostOf(a)) ? 0 : 1;
-      int traceSide = holder(a, TraceRouter.STATE_STORE, order.trace()).equals(hostOf(a)) ? 0 : 1;
+      int traceSide = holder(a, TraceView.STATE_STORE, order.trace()).equals(hostOf(a)) ? 0 : 1;
       if (finishedOn[side] < 2) {
         finished.add(order.consumer("shipping", Orders.Outcome.OK).consumer("analytics", Orders.Outcome.FAIL));
         finishedOn[side]++;

@@ -13,7 +13,7 @@ import io.tracestitch.testing.Checkout;
 import io.tracestitch.testing.Orders;
 import io.tracestitch.testing.Otlp;
 import io.tracestitch.testing.TimedInput;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
 import io.tracestitch.topology.workflow.WorkflowView;
 import java.time.Duration;
@@ -200,7 +200,7 @@ class CompletionTest {
       assertThat(count(driver, WorkflowView.ITEM_STORE)).as("kept for late data").isGreaterThan(0);
       driver.finish();
 
-      for (String store : new String[] {TraceRouter.STATE_STORE, TraceRouter.HELD_STORE, TraceRouter.DUE_STORE,
+      for (String store : new String[] {TraceView.STATE_STORE, TraceView.HELD_STORE, TraceView.DUE_STORE,
           WorkflowView.SUMMARY_STORE, WorkflowView.ITEM_STORE, WorkflowView.DUE_STORE}) {
         assertThat(count(driver, store)).as(store).isZero();
       }

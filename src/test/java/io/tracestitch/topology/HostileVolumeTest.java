@@ -12,7 +12,7 @@ import io.tracestitch.replay.ReplayDriver;
 import io.tracestitch.testing.Checkout;
 import io.tracestitch.testing.Events;
 import io.tracestitch.testing.Otlp;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
 import io.tracestitch.topology.workflow.WorkflowView;
 import java.lang.management.ManagementFactory;
@@ -133,7 +133,7 @@ class HostileVolumeTest {
       assertThat(g.getTruncated()).isTrue();
       assertThat(g.getNodes()).hasSize(cap);
       assertThat(g.getDroppedSpans()).isEqualTo(spans - cap);
-      assertThat(storeSize(driver, TraceRouter.HELD_STORE)).isZero();
+      assertThat(storeSize(driver, TraceView.HELD_STORE)).isZero();
       System.out.printf("[HostileVolumeTest] %d spans of a trace nothing claims: at most %d held at once (cap %d), "
               + "then a workflow of its own: %d graph(s), %d nodes, %d dropped, truncated %s%n", spans, peakHeld, cap,
           graphs.size(), g.getNodes().size(), g.getDroppedSpans(), g.getTruncated());
@@ -183,7 +183,7 @@ class HostileVolumeTest {
       assertThat(g.getNodes()).hasSize(cap);
       assertThat(g.getDroppedSpans()).isEqualTo(batches * perBatch - cap);
       assertThat(g.getTruncated()).isTrue();
-      assertThat(storeSize(driver, TraceRouter.HELD_STORE)).isZero();
+      assertThat(storeSize(driver, TraceView.HELD_STORE)).isZero();
     }
   }
 
@@ -303,7 +303,7 @@ class HostileVolumeTest {
 
   /** Spans and events in the trace-held store, whatever trace they wait for. */
   private static long heldItems(ReplayDriver driver) {
-    KeyValueStore<String, TraceMessage> held = driver.driver().getKeyValueStore(TraceRouter.HELD_STORE);
+    KeyValueStore<String, TraceMessage> held = driver.driver().getKeyValueStore(TraceView.HELD_STORE);
     long n = 0;
     try (var it = held.all()) {
       while (it.hasNext()) {
