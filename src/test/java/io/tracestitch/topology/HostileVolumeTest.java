@@ -265,6 +265,51 @@ class HostileVolumeTest {
   }
 
   @Test
+  void aHundredThousandDistinctEventNamesAreStitchedAndTheExpectationTableStopsAtItsCap() {
+    // A producer that puts an id into its event type ("order.created.12345"): one new event name per event.
+    int names = 100_000;
+    int perWorkflow = 1_000;
+    long heapBefore = liveHeap();
+    try (ReplayDriver driver = new ReplayDriver(SETTINGS, Instant.ofEpochMilli(T))) {
+      for (int w = 0; w < names / perWorkflow; w++) {
+        // Each event is published by a span of its own trace, as instrumented producers do: a recorded event,
+        // which the expectations learn from.
+        String workflow = "event-names-" + w;
+        String trace = traceId(20_000 + w);
+        Otlp producers = Otlp.batch();
+        for (int n = w * perWorkflow; n < (w + 1) * perWorkflow; n++) {
+          producers.span("order", trace, spanId(n + 1), null, "order.created." + n + " publish",
+              io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_PRODUCER, T + w, T + w + 1)
+              .attr("correlation_id", workflow).done();
+        }
+        driver.pipeSpans(null, producers.toProto(), T + 10 + w / 10);
+        for (int n = w * perWorkflow; n < (w + 1) * perWorkflow; n++) {
+          driver.pipeEvent(Checkout.ORDER_CREATED, workflow.getBytes(StandardCharsets.UTF_8),
+              Events.headers("traceparent", Events.traceparent(trace, spanId(n + 1))),
+              Events.flatEnvelope("evt-" + n, workflow, "order.created." + n), T + 10 + w / 10);
+        }
+        driver.discardOutput();
+      }
+      long whileOpen = keptHeap(driver, heapBefore);
+      driver.finish();
+      long expectations = storeSize(driver, WorkflowStitcher.EXPECTATION_STORE);
+      assertThat(driver.graphs()).hasSize(names / perWorkflow);
+      assertThat(driver.graphs()).allMatch(g -> g.getNodes().size() == 2 * perWorkflow);
+      int cap = SETTINGS.expectations().maxKeys();
+      assertThat(cap).isLessThan(names);
+      assertThat(expectations).isEqualTo(cap);
+      assertThat(driver.counters().get("expectations.keys_over_cap")).isGreaterThanOrEqualTo(names - cap);
+      assertThat(driver.alerts()).as("names seen once each page nobody").isEmpty();
+      long graphs = driver.graphs().size();
+      long after = keptHeap(driver, heapBefore);
+      System.out.printf("[HostileVolumeTest] %d distinct event names in %d workflows: %d graphs, %d entries in the "
+          + "expectation table (cap %d)%n", names, names / perWorkflow, graphs, expectations, cap);
+      assertHeapWithinBound("100 workflows of 1,000 distinct event names open", heapBefore, whileOpen);
+      assertHeapWithinBound("100,000 event names published, the expectation table at its cap", heapBefore, after);
+    }
+  }
+
+  @Test
   void aFloodOfCorrelationIdsThatNeverCompleteLeavesTheStoresOnceTheyExpire() {
     int flood = 20_000;
     long heapBefore = liveHeap();
