@@ -4,9 +4,13 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * A deadline-ordered index in a key-value store: keys are the zero-padded due time followed by the
@@ -66,6 +70,50 @@ public final class DueIndex {
         return d;
       }
     };
+  }
+
+  /**
+   * As {@link #takeDue(long, int)}, each entry with its owner's record as it now stands: an entry whose record is
+   * gone, or says it is filed at another time ({@code filedAtMs}), is stale and skipped; a record handed out has
+   * been told it is no longer filed ({@code unfiled}). Lazy in the same way.
+   */
+  public <V> Iterable<KeyValue<String, V>> takeDue(long nowMs, int limit, Function<String, V> lookup,
+      ToLongFunction<V> filedAtMs, Consumer<V> unfiled) {
+    Iterable<Due> entries = takeDue(nowMs, limit);
+    return () -> new Iterator<>() {
+      private final Iterator<Due> it = entries.iterator();
+      private KeyValue<String, V> next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null && it.hasNext()) {
+          Due entry = it.next();
+          V record = lookup.apply(entry.id());
+          if (record != null && filedAtMs.applyAsLong(record) == entry.dueMs()) {
+            unfiled.accept(record);
+            next = KeyValue.pair(entry.id(), record);
+          }
+        }
+        return next != null;
+      }
+
+      @Override
+      public KeyValue<String, V> next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        KeyValue<String, V> out = next;
+        next = null;
+        return out;
+      }
+    };
+  }
+
+  /** Whether anything is filed due before {@code beforeMs}, in a due index read from outside its stage. */
+  public static boolean anyDueBefore(ReadOnlyKeyValueStore<String, String> index, long beforeMs) {
+    try (KeyValueIterator<String, String> it = index.range(key(0, ""), key(Math.max(0, beforeMs), ""))) {
+      return it.hasNext();
+    }
   }
 
   private static String key(long dueMs, String id) {

@@ -8,10 +8,12 @@ import io.tracestitch.avro.internal.WorkflowItem;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchSettings;
+import io.tracestitch.topology.DueIndex;
 import io.tracestitch.topology.StitchTopology;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.GraphListener;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
+import io.tracestitch.topology.workflow.WorkflowView;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -357,22 +359,14 @@ public final class ProcessorMain {
       return StitchTopology.build(settings, serdes, counters, List.of(listener));
     }
 
-    /**
-     * Waits until the trace-router's deadline index holds nothing due before {@code beforeMs}: its keys
-     * start with the zero-padded due time (see DueIndex), so one range read tells.
-     */
+    /** Waits until the trace-router's deadline index holds nothing due before {@code beforeMs}. */
     private double settle(KafkaStreams streams, long beforeMs, long timeoutMs) throws InterruptedException {
       long start = System.nanoTime();
       long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-      String to = String.format("%015d", beforeMs);
       while (System.nanoTime() < deadline && failure.get() == null) {
         ReadOnlyKeyValueStore<String, String> due = streams.store(
-            StoreQueryParameters.fromNameAndType(TraceRouter.DUE_STORE, QueryableStoreTypes.<String, String>keyValueStore()));
-        boolean pending;
-        try (KeyValueIterator<String, String> it = due.range(String.format("%015d", 0), to)) {
-          pending = it.hasNext();
-        }
-        if (!pending) {
+            StoreQueryParameters.fromNameAndType(TraceView.DUE_STORE, QueryableStoreTypes.<String, String>keyValueStore()));
+        if (!DueIndex.anyDueBefore(due, beforeMs)) {
           return seconds(System.nanoTime() - start);
         }
         Thread.sleep(200);
@@ -387,12 +381,12 @@ public final class ProcessorMain {
      */
     private Map<String, Object> storeContents(KafkaStreams streams) {
       Map<String, Serializer<?>> stores = new LinkedHashMap<>();
-      stores.put(TraceRouter.STATE_STORE, plainSerdes.traceState().serializer());
-      stores.put(TraceRouter.HELD_STORE, plainSerdes.traceMessage().serializer());
-      stores.put(TraceRouter.DUE_STORE, Serdes.String().serializer());
-      stores.put(WorkflowStitcher.SUMMARY_STORE, plainSerdes.workflowSummary().serializer());
-      stores.put(WorkflowStitcher.ITEM_STORE, plainSerdes.workflowItem().serializer());
-      stores.put(WorkflowStitcher.DUE_STORE, Serdes.String().serializer());
+      stores.put(TraceView.STATE_STORE, plainSerdes.traceState().serializer());
+      stores.put(TraceView.HELD_STORE, plainSerdes.traceMessage().serializer());
+      stores.put(TraceView.DUE_STORE, Serdes.String().serializer());
+      stores.put(WorkflowView.SUMMARY_STORE, plainSerdes.workflowSummary().serializer());
+      stores.put(WorkflowView.ITEM_STORE, plainSerdes.workflowItem().serializer());
+      stores.put(WorkflowView.DUE_STORE, Serdes.String().serializer());
       stores.put(WorkflowStitcher.EXPECTATION_STORE, plainSerdes.expectationStats().serializer());
       Map<String, Object> out = new LinkedHashMap<>();
       long total = 0;

@@ -9,21 +9,17 @@ import io.tracestitch.avro.internal.TraceState;
 import io.tracestitch.avro.internal.WorkflowKind;
 import io.tracestitch.avro.internal.WorkflowMessage;
 import io.tracestitch.avro.internal.WorkflowMessageType;
-import io.tracestitch.topology.DueIndex;
 import io.tracestitch.topology.ProcessorClock;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.WorkflowIds;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The by-trace stage: decides which workflow each trace belongs to and forwards its spans and events
@@ -38,13 +34,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * small MERGE record instead of re-sending history.
  */
 public final class TraceRouter implements Processor<String, TraceMessage, String, Object> {
-  public static final String STATE_STORE = "trace-state";
-  public static final String HELD_STORE = "trace-held";
-  public static final String DUE_STORE = "trace-due";
-
   private static final int MAX_REMEMBERED_TRACES = 64;
   private static final int MAX_DUE_PER_PUNCTUATION = 10_000;
-  private static final char SEPARATOR = '\u0000';
 
   private final StitchSettings settings;
   private final StitchCounters counters;
@@ -53,9 +44,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
   private final String toEveryWorkflowPartition;
   private final ProcessorClock clock;
   private ProcessorContext<String, Object> context;
-  private KeyValueStore<String, TraceState> states;
-  private KeyValueStore<String, TraceMessage> held;
-  private DueIndex due;
+  private TraceStore store;
 
   public TraceRouter(StitchSettings settings, StitchCounters counters, String toTraces, String toWorkflows,
       String toEveryWorkflowPartition) {
@@ -70,37 +59,17 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
-    this.states = context.getStateStore(STATE_STORE);
-    this.held = context.getStateStore(HELD_STORE);
-    this.due = new DueIndex(context.getStateStore(DUE_STORE));
+    this.store = TraceStore.of(context);
     clock.init(context);
     refileAfterRestart();
     context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wall -> punctuate());
   }
 
-  /**
-   * Without exactly-once a crash can keep a punctuation's removal of a due entry and lose the state change
-   * it went with; a held trace would then wait forever. Once per task start, every trace without its due
-   * entry is filed again.
-   */
+  /** Restart repair ({@link TraceStore#refileAfterRestart}): no held trace waits forever. */
   private void refileAfterRestart() {
-    List<KeyValue<String, TraceState>> stranded = new ArrayList<>();
-    try (KeyValueIterator<String, TraceState> it = states.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, TraceState> entry = it.next();
-        if (entry.value.getIndexedAtMs() == 0 || !due.contains(entry.value.getIndexedAtMs(), entry.key)) {
-          stranded.add(entry);
-        }
-      }
-    }
-    for (KeyValue<String, TraceState> entry : stranded) {
-      TraceState state = entry.value;
-      state.setIndexedAtMs(0);
-      reindex(state, entry.key, state.getWorkflowId() == null ? state.getHoldUntilMs() : state.getExpiresAtMs());
-      states.put(entry.key, state);
-    }
-    if (!stranded.isEmpty()) {
-      counters.add("traces.refiled_after_restart", stranded.size());
+    int refiled = store.refileAfterRestart();
+    if (refiled > 0) {
+      counters.add("traces.refiled_after_restart", refiled);
     }
   }
 
@@ -114,10 +83,9 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
     clock.recordArrived(record.timestamp());
     long now = clock.now();
     String traceId = record.key();
-    TraceState state = states.get(traceId);
+    TraceState state = store.state(traceId);
     if (state == null) {
       state = TraceState.newBuilder().setHoldUntilMs(now + settings.traceHold().toMillis()).build();
-      reindex(state, traceId, state.getHoldUntilMs());
     }
     state.setExpiresAtMs(now + retentionMs());
     switch (message.getType()) {
@@ -134,7 +102,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
           message.getFromTraceId(), record.timestamp());
       case TICK -> throw new IllegalStateException("ticks are handled above");
     }
-    states.put(traceId, state);
+    store.save(traceId, state);
   }
 
   private void onSpans(String traceId, TraceState state, TraceMessage message, long timestamp) {
@@ -219,7 +187,6 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
         assign(waiting, traceId, workflowId, kind, timestamp);
       }
       state.setWaitingTraces(List.of());
-      reindex(state, traceId, state.getExpiresAtMs());
       return;
     }
     if (current.equals(workflowId)) {
@@ -290,9 +257,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
   private void hold(String traceId, TraceState state, TraceMessage message, long timestamp) {
     int items = message.getSpans().size() + (message.getEvent() == null ? 0 : 1);
     if (state.getHeldItems() + items < settings.maxSpansPerWorkflow()) {
-      held.put(heldKey(traceId, state.getHeldBatches()), message);
-      state.setHeldBatches(state.getHeldBatches() + 1);
-      state.setHeldItems(state.getHeldItems() + items);
+      store.hold(traceId, state, message);
       return;
     }
     counters.add("traces.hold_ended_at_cap", 1);
@@ -303,26 +268,8 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
   }
 
   private void flushHeld(String traceId, TraceState state, long timestamp) {
-    if (state.getHeldBatches() == 0) {
-      return;
-    }
-    List<SpanRecord> spans = new ArrayList<>();
-    List<EventRecord> events = new ArrayList<>();
-    List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, TraceMessage> it = held.prefixScan(traceId + SEPARATOR, new StringSerializer())) {
-      while (it.hasNext()) {
-        KeyValue<String, TraceMessage> entry = it.next();
-        keys.add(entry.key);
-        spans.addAll(entry.value.getSpans());
-        if (entry.value.getEvent() != null) {
-          events.add(entry.value.getEvent());
-        }
-      }
-    }
-    keys.forEach(held::delete);
-    state.setHeldBatches(0);
-    state.setHeldItems(0);
-    forwardSpans(traceId, state, spans, events, timestamp);
+    TraceStore.Held released = store.release(traceId, state);
+    forwardSpans(traceId, state, released.spans(), released.events(), timestamp);
   }
 
   private void forwardSpans(String traceId, TraceState state, List<SpanRecord> spans, List<EventRecord> events,
@@ -360,30 +307,18 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
     WorkflowMessage tick = WorkflowMessage.newBuilder().setType(WorkflowMessageType.TICK).setWorkflowId("")
         .setWorkflowKind(WorkflowKind.TRACE).setSender(context.taskId().toString()).setTickMs(now).build();
     context.forward(new Record<>("", tick, now), toEveryWorkflowPartition);
-    for (DueIndex.Due entry : due.takeDue(now, MAX_DUE_PER_PUNCTUATION)) {
-      String traceId = entry.id();
-      TraceState state = states.get(traceId);
-      if (state == null || state.getIndexedAtMs() != entry.dueMs()) {
-        continue;
-      }
-      state.setIndexedAtMs(0);
+    for (KeyValue<String, TraceState> entry : store.takeDue(now, MAX_DUE_PER_PUNCTUATION)) {
+      String traceId = entry.key;
+      TraceState state = entry.value;
       if (state.getWorkflowId() == null && now >= state.getHoldUntilMs()) {
         // Nothing tied this trace to anything during the hold: it is a workflow of its own.
         claim(traceId, state, WorkflowIds.forTrace(traceId), WorkflowKind.TRACE, null, now);
-        states.put(traceId, state);
+        store.save(traceId, state);
       } else if (state.getWorkflowId() != null && now >= state.getExpiresAtMs()) {
-        states.delete(traceId);
+        store.remove(traceId);
       } else {
-        reindex(state, traceId, state.getWorkflowId() == null ? state.getHoldUntilMs() : state.getExpiresAtMs());
-        states.put(traceId, state);
+        store.save(traceId, state);
       }
-    }
-  }
-
-  private void reindex(TraceState state, String traceId, long dueMs) {
-    if (state.getIndexedAtMs() == 0 || dueMs < state.getIndexedAtMs()) {
-      due.add(dueMs, traceId);
-      state.setIndexedAtMs(dueMs);
     }
   }
 
@@ -400,8 +335,6 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
     return null;
   }
 
-  private static String heldKey(String traceId, int sequence) {
-    return traceId + SEPARATOR + String.format("%08d", sequence);
-  }
+
 
 }

@@ -5,12 +5,10 @@ import io.tracestitch.avro.TelemetryState;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.avro.internal.EventRecord;
 import io.tracestitch.avro.internal.SpanRecord;
-import io.tracestitch.avro.internal.WorkflowItem;
 import io.tracestitch.avro.internal.WorkflowKind;
 import io.tracestitch.avro.internal.WorkflowMessage;
 import io.tracestitch.avro.internal.WorkflowMessageType;
 import io.tracestitch.avro.internal.WorkflowSummary;
-import io.tracestitch.topology.DueIndex;
 import io.tracestitch.topology.ProcessorClock;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSettings;
@@ -23,43 +21,28 @@ import io.tracestitch.topology.graph.DiagnosisSettings;
 import io.tracestitch.topology.graph.GraphAssembler;
 import io.tracestitch.topology.steps.StepLearning;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The by-workflow stage: stores each span and event as its own record under the workflow's key
- * prefix, keeps a small summary per workflow, and publishes the graph when the workflow has been
- * quiet for the inactivity gap (or at the maximum duration). Late data after publication makes it
- * dirty again and produces the next revision; after the retention period the workflow leaves the
- * stores.
+ * The by-workflow stage: files each span group and event of a workflow in its {@link WorkflowStore}, publishes
+ * the graph when the workflow has been quiet for the inactivity gap (or at the maximum duration, or, when an
+ * expected consumer still has time, at its deadline), moves a workflow that turned out to be part of another,
+ * and lets it leave the stores after the retention period. Late data after publication makes it dirty again and
+ * produces the next revision.
  *
- * <p>Per record the work is a summary read and write plus one store write per span: it does not
- * depend on how big the workflow is or how many are open. Only publication reads a whole workflow,
- * once per revision, and the punctuator visits only workflows that are due.
+ * <p>Per record the work is a summary read and write plus one store write per span group: it does not depend on
+ * how big the workflow is or how many are open. Only publication reads a whole workflow, once per revision, and
+ * the punctuator visits only workflows that are due.
  */
 public final class WorkflowStitcher implements Processor<String, WorkflowMessage, String, Object> {
-  public static final String SUMMARY_STORE = "workflow-summary";
-  public static final String ITEM_STORE = "workflow-items";
-  public static final String DUE_STORE = "workflow-due";
   public static final String EXPECTATION_STORE = "expectations";
-  /**
-   * Event id -> id of the workflow storing it, for finding a workflow by one of its events (the HTTP
-   * API). Kept in the workflow's task; an entry leaves with its event (merge or expiry).
-   */
-  public static final String EVENT_INDEX_STORE = "event-index";
 
-  private static final int MAX_TRACE_IDS = 256;
   private static final int MAX_DUE_PER_PUNCTUATION = 5_000;
-  private static final char SEPARATOR = '\u0000';
 
   private final StitchSettings settings;
   private final StitchCounters counters;
@@ -73,10 +56,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
   private LearnedExpectations expectations;
   private StepLearning steps;
   private ProcessorContext<String, Object> context;
-  private KeyValueStore<String, WorkflowSummary> summaries;
-  private KeyValueStore<String, WorkflowItem> items;
-  private KeyValueStore<String, String> eventIndex;
-  private DueIndex due;
+  private WorkflowStore store;
 
   public WorkflowStitcher(StitchSettings settings, StitchCounters counters, GraphAssembler assembler,
       List<GraphListener> listeners, String toWorkflows, String toGraphs, String toFindings) {
@@ -93,10 +73,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
-    this.summaries = context.getStateStore(SUMMARY_STORE);
-    this.items = context.getStateStore(ITEM_STORE);
-    this.eventIndex = context.getStateStore(EVENT_INDEX_STORE);
-    this.due = new DueIndex(context.getStateStore(DUE_STORE));
+    this.store = WorkflowStore.of(context);
     this.expectations = new LearnedExpectations(context.getStateStore(EXPECTATION_STORE), settings.expectations(),
         settings.contracts(), counters);
     this.steps = new StepLearning(context.getStateStore(StepLearning.STORE), settings.diagnosis().stepHalfLife(),
@@ -106,53 +83,12 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, wall -> punctuate());
   }
 
-  /**
-   * A publication changes three things at once — the due index, the summary, the graph topic — and
-   * without exactly-once a crash can keep some and lose others. Once per task start (restoration has
-   * just read every record anyway, so one more pass costs little and nothing per record): a summary
-   * whose due entry was lost is filed again, so no workflow is stranded; and, when enabled (at-least-once),
-   * workflows published just before the latest publication are published again in case their graph
-   * record was lost.
-   */
+  /** Restart repair ({@link WorkflowStore#repairAfterRestart}): nothing stranded, lost graphs published again. */
   private void repairAfterRestart() {
-    List<KeyValue<String, WorkflowSummary>> all = new ArrayList<>();
-    long latestPublication = 0;
-    try (KeyValueIterator<String, WorkflowSummary> it = summaries.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, WorkflowSummary> entry = it.next();
-        all.add(entry);
-        latestPublication = Math.max(latestPublication, entry.value.getPublishedAtMs());
-      }
-    }
-    long window = settings.republishAfterRestart().toMillis();
-    int refiled = 0;
-    int republished = 0;
-    for (KeyValue<String, WorkflowSummary> entry : all) {
-      WorkflowSummary summary = entry.value;
-      boolean changed = false;
-      if (window > 0 && !summary.getDirty() && summary.getRevision() > 0 && summary.getMergedInto() == null
-          && summary.getPublishedAtMs() >= latestPublication - window) {
-        // Publish the same revision again: the next publication adds one to the revision.
-        summary.setRevision(summary.getRevision() - 1);
-        summary.setDirty(true);
-        summary.setDueMs(summary.getPublishedAtMs());
-        summary.setIndexedDueMs(0);
-        republished++;
-        changed = true;
-      }
-      if (summary.getIndexedDueMs() == 0 || !due.contains(summary.getIndexedDueMs(), entry.key)) {
-        summary.setIndexedDueMs(0);
-        reindex(summary, entry.key);
-        refiled++;
-        changed = true;
-      }
-      if (changed) {
-        summaries.put(entry.key, summary);
-      }
-    }
-    if (refiled > 0 || republished > 0) {
-      counters.add("workflows.refiled_after_restart", refiled);
-      counters.add("workflows.republished_after_restart", republished);
+    WorkflowStore.Repair repair = store.repairAfterRestart(settings.republishAfterRestart().toMillis());
+    if (repair.refiled() > 0 || repair.republished() > 0) {
+      counters.add("workflows.refiled_after_restart", repair.refiled());
+      counters.add("workflows.republished_after_restart", repair.republished());
     }
   }
 
@@ -166,7 +102,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     clock.recordArrived(record.timestamp());
     long now = clock.now();
     String workflowId = record.key();
-    WorkflowSummary summary = summaries.get(workflowId);
+    WorkflowSummary summary = store.summary(workflowId);
     if (message.getType() == WorkflowMessageType.MERGE) {
       merge(workflowId, summary, message, now, record.timestamp());
       return;
@@ -179,13 +115,12 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     if (summary == null) {
       summary = newSummary(workflowId, message.getWorkflowKind(), now);
     }
-    store(workflowId, summary, message);
+    store.add(workflowId, summary, message, settings.maxSpansPerWorkflow());
     summary.setLastActivityMs(now);
     summary.setDirty(true);
     long quietAt = now + settings.inactivityGap().toMillis();
     summary.setDueMs(summary.getRevision() == 0 ? Math.min(quietAt, summary.getMaxDueMs()) : quietAt);
-    reindex(summary, workflowId);
-    summaries.put(workflowId, summary);
+    store.save(workflowId, summary);
   }
 
   private WorkflowSummary newSummary(String workflowId, WorkflowKind kind, long now) {
@@ -196,60 +131,6 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
         .setMaxDueMs(now + settings.maxDuration().toMillis())
         .setDueMs(now + settings.inactivityGap().toMillis())
         .build();
-  }
-
-  private void store(String workflowId, WorkflowSummary summary, WorkflowMessage message) {
-    Set<String> traceIds = new LinkedHashSet<>(summary.getTraceIds());
-    // The spans of one incoming group are stored as one item: one write and one changelog record per group,
-    // however many spans it holds. Spans exported twice are kept apart at assembly, where they are counted.
-    List<SpanRecord> accepted = new ArrayList<>();
-    for (SpanRecord span : message.getSpans()) {
-      traceIds.add(span.getTraceId());
-      if (summary.getSpanCount() + summary.getEventCount() + accepted.size() >= settings.maxSpansPerWorkflow()) {
-        summary.setDroppedSpans(summary.getDroppedSpans() + 1);
-        summary.setTruncated(true);
-      } else {
-        accepted.add(span);
-      }
-    }
-    if (!accepted.isEmpty()) {
-      summary.setItemSequence(summary.getItemSequence() + 1);
-      items.put(itemKey(workflowId, "s" + String.format("%010d", summary.getItemSequence())),
-          WorkflowItem.newBuilder().setSpans(accepted).build());
-      summary.setSpanCount(summary.getSpanCount() + accepted.size());
-    }
-    for (EventRecord event : message.getEvents()) {
-      if (event.getTraceId() != null) {
-        traceIds.add(event.getTraceId());
-      }
-      if (atCap(summary)) {
-        summary.setDroppedSpans(summary.getDroppedSpans() + 1);
-        summary.setTruncated(true);
-        continue;
-      }
-      // One item per delivery: the same event id at another offset is a duplicate that must stay visible,
-      // the same offset read again is the same delivery.
-      String key = itemKey(workflowId, "e" + event.getEventId() + SEPARATOR + event.getTopic() + "/"
-          + event.getPartition() + "@" + event.getOffset());
-      if (items.putIfAbsent(key, WorkflowItem.newBuilder().setEvent(event).build()) == null) {
-        summary.setEventCount(summary.getEventCount() + 1);
-        eventIndex.put(event.getEventId(), workflowId);
-      }
-    }
-    if (message.getTraceId() != null) {
-      traceIds.add(message.getTraceId());
-    }
-    traceIds.addAll(message.getTraceIds());
-    summary.setTraceIds(new ArrayList<>(traceIds).subList(0, Math.min(traceIds.size(), MAX_TRACE_IDS)));
-    if (!message.getMergedFrom().isEmpty()) {
-      Set<String> merged = new LinkedHashSet<>(summary.getMergedFrom());
-      merged.addAll(message.getMergedFrom());
-      summary.setMergedFrom(new ArrayList<>(merged));
-    }
-  }
-
-  private boolean atCap(WorkflowSummary summary) {
-    return summary.getSpanCount() + summary.getEventCount() >= settings.maxSpansPerWorkflow();
   }
 
   /**
@@ -274,7 +155,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
         sendMerge(current, summary.getMergedIntoKind(), target, targetKind, timestamp);
         summary.setMergedInto(target);
         summary.setMergedIntoKind(targetKind);
-        summaries.put(workflowId, summary);
+        store.save(workflowId, summary);
       } else {
         sendMerge(target, targetKind, current, summary.getMergedIntoKind(), timestamp);
       }
@@ -290,15 +171,14 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     summary.setSpanCount(0);
     summary.setEventCount(0);
     summary.setDueMs(now + settings.retention().toMillis());
-    reindex(summary, workflowId);
-    summaries.put(workflowId, summary);
+    store.save(workflowId, summary);
   }
 
   private void moveRecords(String workflowId, WorkflowSummary summary, String target, WorkflowKind targetKind,
       long timestamp) {
     List<String> mergedFrom = new ArrayList<>(summary.getMergedFrom());
     mergedFrom.add(workflowId);
-    WorkflowParts parts = readParts(workflowId, true);
+    WorkflowView.Contents parts = store.take(workflowId);
     int chunk = settings.maxSpansPerMessage();
     boolean sentAny = false;
     for (int from = 0; from < parts.spans().size(); from += chunk) {
@@ -345,16 +225,11 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
       return;
     }
     long now = clock.now();
-    for (DueIndex.Due entry : due.takeDue(now, MAX_DUE_PER_PUNCTUATION)) {
-      String workflowId = entry.id();
-      WorkflowSummary summary = summaries.get(workflowId);
-      if (summary == null || summary.getIndexedDueMs() != entry.dueMs()) {
-        continue;
-      }
-      summary.setIndexedDueMs(0);
+    for (KeyValue<String, WorkflowSummary> entry : store.takeDue(now, MAX_DUE_PER_PUNCTUATION)) {
+      String workflowId = entry.key;
+      WorkflowSummary summary = entry.value;
       if (now < summary.getDueMs()) {
-        reindex(summary, workflowId);
-        summaries.put(workflowId, summary);
+        store.save(workflowId, summary);
       } else if (summary.getDirty() && summary.getMergedInto() == null) {
         publish(workflowId, summary, now);
       } else {
@@ -367,8 +242,8 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     PublishReason reason = summary.getRevision() > 0 ? PublishReason.LATE_DATA
         : now - summary.getLastActivityMs() >= settings.inactivityGap().toMillis()
             ? PublishReason.QUIET : PublishReason.MAX_DURATION;
-    WorkflowParts parts = readParts(workflowId, false);
-    if (parts.spans().isEmpty() && parts.events().isEmpty()) {
+    WorkflowView.Contents parts = store.contents(workflowId);
+    if (parts.isEmpty()) {
       // Only a merge notice arrived here (the moved workflow was empty): nothing to show anyone.
       expire(workflowId);
       return;
@@ -381,8 +256,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
       // An expected consumer still has time: wait for its deadline rather than publish, then revise.
       summary.setRevision(revision);
       summary.setDueMs(Math.min(assembled.nextDeadlineMs(), summary.getMaxDueMs()));
-      reindex(summary, workflowId);
-      summaries.put(workflowId, summary);
+      store.save(workflowId, summary);
       return;
     }
     WorkflowGraph graph = assembled.graph();
@@ -391,10 +265,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
       // learn from. It is kept for its retention all the same, so a span arriving late still makes it a graph.
       counters.add("workflows.unrecorded", 1);
       summary.setRevision(revision);
-      summary.setDirty(false);
-      summary.setDueMs(now + settings.retention().toMillis());
-      reindex(summary, workflowId);
-      summaries.put(workflowId, summary);
+      keepForRetention(workflowId, summary, now);
       return;
     }
     context.forward(new Record<>(workflowId, graph, now), toGraphs);
@@ -408,10 +279,14 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     reportFindings(summary, assembled.findings(), now);
     counters.add("workflows.published", 1);
     summary.setPublishedAtMs(now);
+    keepForRetention(workflowId, summary, now);
+  }
+
+  /** Nothing more to show until new data comes: the workflow stays for late data until its retention ends. */
+  private void keepForRetention(String workflowId, WorkflowSummary summary, long now) {
     summary.setDirty(false);
     summary.setDueMs(now + settings.retention().toMillis());
-    reindex(summary, workflowId);
-    summaries.put(workflowId, summary);
+    store.save(workflowId, summary);
   }
 
   /** Each problem once per workflow (a later revision does not count it again); healthy evidence, throttled. */
@@ -431,50 +306,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
   }
 
   private void expire(String workflowId) {
-    readParts(workflowId, true);
-    summaries.delete(workflowId);
+    store.remove(workflowId);
     counters.add("workflows.expired", 1);
   }
-
-  private WorkflowParts readParts(String workflowId, boolean delete) {
-    List<SpanRecord> spans = new ArrayList<>();
-    List<EventRecord> events = new ArrayList<>();
-    List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, WorkflowItem> it =
-             items.prefixScan(itemPrefix(workflowId), new StringSerializer())) {
-      while (it.hasNext()) {
-        KeyValue<String, WorkflowItem> entry = it.next();
-        if (delete) {
-          keys.add(entry.key);
-        }
-        WorkflowItems.unpack(entry.value, spans, events);
-      }
-    }
-    keys.forEach(items::delete);
-    if (delete) {
-      // Only this workflow's own entries: a merge target in the same task may already have indexed the event.
-      events.stream().map(EventRecord::getEventId).distinct()
-          .filter(eventId -> workflowId.equals(eventIndex.get(eventId))).forEach(eventIndex::delete);
-    }
-    return new WorkflowParts(spans, events);
-  }
-
-  private void reindex(WorkflowSummary summary, String workflowId) {
-    long dueMs = summary.getDueMs();
-    if (summary.getIndexedDueMs() == 0 || dueMs < summary.getIndexedDueMs()) {
-      due.add(dueMs, workflowId);
-      summary.setIndexedDueMs(dueMs);
-    }
-  }
-
-  private static String itemKey(String workflowId, String item) {
-    return itemPrefix(workflowId) + item;
-  }
-
-  /** The common prefix of a workflow's keys in {@link #ITEM_STORE}: a prefix scan reads the whole workflow. */
-  public static String itemPrefix(String workflowId) {
-    return workflowId + SEPARATOR;
-  }
-
-  private record WorkflowParts(List<SpanRecord> spans, List<EventRecord> events) {}
 }

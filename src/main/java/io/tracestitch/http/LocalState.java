@@ -7,13 +7,10 @@ import io.tracestitch.avro.BranchState;
 import io.tracestitch.avro.PublishReason;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.avro.internal.AlertState;
-import io.tracestitch.avro.internal.EventRecord;
 import io.tracestitch.avro.internal.ExpectationStats;
 import io.tracestitch.avro.internal.SpanRecord;
 import io.tracestitch.avro.internal.StepTimes;
 import io.tracestitch.avro.internal.TraceState;
-import io.tracestitch.avro.internal.WorkflowItem;
-import io.tracestitch.topology.workflow.WorkflowItems;
 import io.tracestitch.avro.internal.WorkflowSummary;
 import io.tracestitch.serdes.AvroJson;
 import io.tracestitch.topology.StitchSettings;
@@ -24,8 +21,9 @@ import io.tracestitch.topology.graph.AssembledWorkflow;
 import io.tracestitch.topology.graph.DiagnosisSettings;
 import io.tracestitch.topology.graph.GraphAssembler;
 import io.tracestitch.topology.steps.StepLearning;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
+import io.tracestitch.topology.workflow.WorkflowView;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,7 +32,6 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -82,7 +79,7 @@ final class LocalState {
    * ({@code mergedInto}); empty when this partition does not store it.
    */
   Optional<ObjectNode> workflow(String workflowId, int partition) {
-    WorkflowSummary summary = this.<WorkflowSummary>store(WorkflowStitcher.SUMMARY_STORE, partition).get(workflowId);
+    WorkflowSummary summary = workflows(partition).summary(workflowId);
     if (summary == null) {
       return Optional.empty();
     }
@@ -97,7 +94,7 @@ final class LocalState {
   }
 
   Optional<TraceState> traceState(String traceId, int partition) {
-    return Optional.ofNullable(this.<TraceState>store(TraceRouter.STATE_STORE, partition).get(traceId));
+    return Optional.ofNullable(new TraceView(store(TraceView.STATE_STORE, partition)).state(traceId));
   }
 
   /** The {@code limit} oldest unfinished workflows here, each with its branches still waiting. */
@@ -108,7 +105,7 @@ final class LocalState {
     for (int partition : Instances.localPartitions(streams, settings.byWorkflowTopic())) {
       List<Located> open = new ArrayList<>();
       try (KeyValueIterator<String, WorkflowSummary> it =
-               this.<WorkflowSummary>store(WorkflowStitcher.SUMMARY_STORE, partition).all()) {
+               workflows(partition).summaries()) {
         while (it.hasNext()) {
           WorkflowSummary summary = it.next().value;
           if (isOpen(summary)) {
@@ -154,7 +151,7 @@ final class LocalState {
     for (int partition : Instances.localPartitions(streams, settings.byWorkflowTopic())) {
       List<Located> here = new ArrayList<>();
       try (KeyValueIterator<String, WorkflowSummary> it =
-               this.<WorkflowSummary>store(WorkflowStitcher.SUMMARY_STORE, partition).all()) {
+               workflows(partition).summaries()) {
         while (it.hasNext()) {
           WorkflowSummary summary = it.next().value;
           if (summary.getMergedInto() == null) {
@@ -200,7 +197,7 @@ final class LocalState {
    * merged into another, only the pointer ({@code mergedInto}); empty when this partition stores neither.
    */
   Optional<ObjectNode> span(String workflowId, int partition, String traceId, String spanId) {
-    WorkflowSummary summary = this.<WorkflowSummary>store(WorkflowStitcher.SUMMARY_STORE, partition).get(workflowId);
+    WorkflowSummary summary = workflows(partition).summary(workflowId);
     if (summary == null) {
       return Optional.empty();
     }
@@ -208,12 +205,7 @@ final class LocalState {
       return Optional.of(Json.object().put("workflowId", workflowId).put("mergedInto", summary.getMergedInto())
           .put("servedBy", servedBy));
     }
-    List<SpanRecord> spans = new ArrayList<>();
-    ReadOnlyKeyValueStore<String, WorkflowItem> items = store(WorkflowStitcher.ITEM_STORE, partition);
-    try (KeyValueIterator<String, WorkflowItem> it =
-             items.prefixScan(WorkflowStitcher.itemPrefix(workflowId), new StringSerializer())) {
-      it.forEachRemaining(entry -> WorkflowItems.unpack(entry.value, spans, new ArrayList<>()));
-    }
+    List<SpanRecord> spans = workflows(partition).contents(workflowId).spans();
     // The first copy stored wins, as in the graph (an exporter retry stores a span twice).
     return spans.stream().filter(s -> s.getTraceId().equals(traceId) && s.getSpanId().equals(spanId)).findFirst()
         .map(s -> {
@@ -259,7 +251,7 @@ final class LocalState {
     for (int partition : Instances.localPartitions(streams, settings.byWorkflowTopic())) {
       String workflowId;
       try {
-        workflowId = this.<String>store(WorkflowStitcher.EVENT_INDEX_STORE, partition).get(eventId);
+        workflowId = workflows(partition).workflowOfEvent(eventId);
       } catch (InvalidStateStoreException e) {
         continue;
       }
@@ -290,13 +282,7 @@ final class LocalState {
   }
 
   private AssembledWorkflow assemble(WorkflowSummary summary, int partition) {
-    List<SpanRecord> spans = new ArrayList<>();
-    List<EventRecord> events = new ArrayList<>();
-    ReadOnlyKeyValueStore<String, WorkflowItem> items = store(WorkflowStitcher.ITEM_STORE, partition);
-    try (KeyValueIterator<String, WorkflowItem> it =
-             items.prefixScan(WorkflowStitcher.itemPrefix(summary.getWorkflowId()), new StringSerializer())) {
-      it.forEachRemaining(entry -> WorkflowItems.unpack(entry.value, spans, events));
-    }
+    WorkflowView.Contents contents = workflows(partition).contents(summary.getWorkflowId());
     Expectations expectations = new LearnedExpectations(new ReadOnlyStoreView<>(WorkflowStitcher.EXPECTATION_STORE,
         this.<ExpectationStats>store(WorkflowStitcher.EXPECTATION_STORE, partition)), settings.expectations(),
         settings.contracts());
@@ -306,7 +292,14 @@ final class LocalState {
     StepLearning steps = new StepLearning(new ReadOnlyStoreView<>(StepLearning.STORE,
         this.<StepTimes>store(StepLearning.STORE, partition)), settings.diagnosis().stepHalfLife(),
         settings.diagnosis().slowStepMinSamples(), DiagnosisSettings.MAX_STEPS_LEARNED_PER_WORKFLOW);
-    return assembler.assemble(summary, spans, events, reason, clock.millis(), expectations, steps);
+    return assembler.assemble(summary, contents.spans(), contents.events(), reason, clock.millis(), expectations,
+        steps);
+  }
+
+  /** The by-workflow stage's state on one partition, read only. */
+  private WorkflowView workflows(int partition) {
+    return new WorkflowView(store(WorkflowView.SUMMARY_STORE, partition), store(WorkflowView.ITEM_STORE, partition),
+        store(WorkflowView.EVENT_INDEX_STORE, partition));
   }
 
   private <V> ReadOnlyKeyValueStore<String, V> store(String name, int partition) {

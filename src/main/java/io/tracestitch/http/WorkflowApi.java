@@ -9,8 +9,9 @@ import io.tracestitch.avro.internal.TraceState;
 import io.tracestitch.avro.internal.WorkflowKind;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.WorkflowIds;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
+import io.tracestitch.topology.workflow.WorkflowView;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -99,7 +100,7 @@ final class WorkflowApi {
   /** {@code GET /api/traces/{traceId}}: the workflow the trace belongs to. */
   ApiResponse trace(ApiRequest request) {
     String traceId = traceId(request.pathParam("id"));
-    Instances.Location at = instances.locate(TraceRouter.STATE_STORE, traceId, "trace " + traceId);
+    Instances.Location at = instances.locate(TraceView.STATE_STORE, traceId, "trace " + traceId);
     if (!at.local()) {
       if (request.forwarded()) {
         throw movedHere("trace " + traceId, at.host());
@@ -182,7 +183,7 @@ final class WorkflowApi {
     String query = "?" + ApiRequest.FORWARDED + "=true";
     String current = workflowId;
     for (int hop = 0; hop < MAX_MERGE_HOPS; hop++) {
-      Instances.Location at = instances.locate(WorkflowStitcher.SUMMARY_STORE, current, workflowName(current));
+      Instances.Location at = instances.locate(WorkflowView.SUMMARY_STORE, current, workflowName(current));
       ObjectNode found;
       if (at.local()) {
         String asked = current;
@@ -221,7 +222,7 @@ final class WorkflowApi {
   private ObjectNode resolve(String workflowId) {
     String current = workflowId;
     for (int hop = 0; hop < MAX_MERGE_HOPS; hop++) {
-      Instances.Location at = instances.locate(WorkflowStitcher.SUMMARY_STORE, current, workflowName(current));
+      Instances.Location at = instances.locate(WorkflowView.SUMMARY_STORE, current, workflowName(current));
       ObjectNode found = at.local() ? workflowAt(current, at.partition())
           : (ObjectNode) relay(peers.get(at.host(), "/api/workflows/" + PeerClient.segment(current) + "?"
               + ApiRequest.FORWARDED + "=true")).bodyJson();
@@ -237,7 +238,7 @@ final class WorkflowApi {
 
   /** This instance's own answer for a workflow: its view, or its merge pointer. */
   private ObjectNode workflowHere(String workflowId) {
-    Instances.Location at = instances.locate(WorkflowStitcher.SUMMARY_STORE, workflowId, workflowName(workflowId));
+    Instances.Location at = instances.locate(WorkflowView.SUMMARY_STORE, workflowId, workflowName(workflowId));
     if (!at.local()) {
       throw movedHere(workflowName(workflowId), at.host());
     }

@@ -6,6 +6,7 @@ import io.opentelemetry.api.metrics.Meter;
 import io.tracestitch.avro.internal.AlertState;
 import io.tracestitch.topology.alert.AlertProcessor;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
+import io.tracestitch.topology.workflow.WorkflowView;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -36,7 +37,7 @@ final class StoreMetrics {
     meter.gaugeBuilder(WORKFLOWS_STORED).ofLongs().setUnit("{workflow}")
         .setDescription("Workflows in this instance's workflow-summary store (RocksDB's estimate): open ones, and "
             + "published ones kept for late data until workflow.retention.ms.")
-        .buildWithCallback(m -> entries(streams, WorkflowStitcher.SUMMARY_STORE)
+        .buildWithCallback(m -> entries(streams, WorkflowView.SUMMARY_STORE)
             .ifPresent(n -> m.record(n)));
     meter.gaugeBuilder(STORE_ENTRIES).ofLongs().setUnit("{entry}")
         .setDescription("Entries in each state store of this instance's active tasks (RocksDB's estimate).")

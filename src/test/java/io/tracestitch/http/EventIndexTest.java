@@ -12,6 +12,7 @@ import io.tracestitch.testing.Events;
 import io.tracestitch.testing.Otlp;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
+import io.tracestitch.topology.workflow.WorkflowView;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +46,7 @@ class EventIndexTest {
         .attr("correlation_id", "order-b").done();
 
     try (ReplayDriver driver = new ReplayDriver(SETTINGS, Instant.ofEpochMilli(T))) {
-      KeyValueStore<String, String> index = driver.driver().getKeyValueStore(WorkflowStitcher.EVENT_INDEX_STORE);
+      KeyValueStore<String, String> index = driver.driver().getKeyValueStore(WorkflowView.EVENT_INDEX_STORE);
       driver.pipeSpans(null, orderB.toProto(), T + 1000);
       driver.pipeEvent("order.created", "order-b".getBytes(StandardCharsets.UTF_8),
           Events.headers("traceparent", Events.traceparent(T1, spanId(4))),

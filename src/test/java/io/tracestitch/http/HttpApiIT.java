@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tracestitch.app.TracestitchApp;
 import io.tracestitch.kafka.KafkaBrokerFixture;
 import io.tracestitch.testing.Orders;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
+import io.tracestitch.topology.workflow.WorkflowView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,7 +111,7 @@ class HttpApiIT {
     for (TracestitchApp asked : List.of(a, b)) {
       HttpProbe probe = asked == a ? httpA : httpB;
       TracestitchApp other = asked == a ? b : a;
-      Orders traceElsewhere = all().stream().filter(o -> holder(other, TraceRouter.STATE_STORE, o.trace()).equals(
+      Orders traceElsewhere = all().stream().filter(o -> holder(other, TraceView.STATE_STORE, o.trace()).equals(
           hostOf(other))).findFirst().orElseThrow(() -> new AssertionError("No trace of these orders is held by "
               + address(other) + "; choose more orders."));
       HttpProbe.Answer byTrace = probe.get("/api/traces/" + traceElsewhere.trace().toUpperCase());
@@ -256,7 +257,7 @@ class HttpApiIT {
       assertThat(m.sum("tracestitch_streams_state", Map.of("state", "RUNNING"))).isEqualTo(1);
       assertThat(m.sum("kafka_streams_alive_stream_threads", Map.of())).isEqualTo(1);
       assertThat(m.sum("tracestitch_workflows_stored", Map.of())).as("both hold workflows").isGreaterThan(0);
-      assertThat(m.has("tracestitch_store_entries", Map.of("store", WorkflowStitcher.EVENT_INDEX_STORE))).isTrue();
+      assertThat(m.has("tracestitch_store_entries", Map.of("store", WorkflowView.EVENT_INDEX_STORE))).isTrue();
     }
     Set<String> lagPartitions = new TreeSet<>(metricsA.labelValues("tracestitch_consumer_lag", "partition",
         Map.of("topic", application.spans())));
@@ -319,8 +320,8 @@ class HttpApiIT {
     for (int n = 1; n < 500 && !(finishedOn[0] >= 2 && finishedOn[1] >= 2 && openOn[0] >= 3 && openOn[1] >= 3
         && traceOn[0] && traceOn[1]); n++) {
       Orders order = Orders.order(n, start + n * 10L);
-      int side = holder(a, WorkflowStitcher.SUMMARY_STORE, order.correlationId()).equals(hostOf(a)) ? 0 : 1;
-      int traceSide = holder(a, TraceRouter.STATE_STORE, order.trace()).equals(hostOf(a)) ? 0 : 1;
+      int side = holder(a, WorkflowView.SUMMARY_STORE, order.correlationId()).equals(hostOf(a)) ? 0 : 1;
+      int traceSide = holder(a, TraceView.STATE_STORE, order.trace()).equals(hostOf(a)) ? 0 : 1;
       if (finishedOn[side] < 2) {
         finished.add(order.consumer("shipping", Orders.Outcome.OK).consumer("analytics", Orders.Outcome.FAIL));
         finishedOn[side]++;
@@ -345,7 +346,7 @@ class HttpApiIT {
   }
 
   private Orders heldBy(TracestitchApp instance, List<Orders> orders) {
-    return orders.stream().filter(o -> holder(instance, WorkflowStitcher.SUMMARY_STORE, o.correlationId())
+    return orders.stream().filter(o -> holder(instance, WorkflowView.SUMMARY_STORE, o.correlationId())
         .equals(hostOf(instance))).findFirst().orElseThrow();
   }
 

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tracestitch.app.TracestitchApp;
 import io.tracestitch.testing.Orders;
 import io.tracestitch.topology.alert.AlertProcessor;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
+import io.tracestitch.topology.workflow.WorkflowView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +30,9 @@ import org.junit.jupiter.api.Test;
  */
 class ReadinessIT {
   private static final Duration WAIT = Duration.ofSeconds(40);
-  private static final Set<String> TOPOLOGY_STORES = Set.of(WorkflowStitcher.SUMMARY_STORE, WorkflowStitcher.ITEM_STORE,
-      WorkflowStitcher.DUE_STORE, WorkflowStitcher.EXPECTATION_STORE, WorkflowStitcher.EVENT_INDEX_STORE,
-      TraceRouter.STATE_STORE, TraceRouter.HELD_STORE, TraceRouter.DUE_STORE, AlertProcessor.STORE);
+  private static final Set<String> TOPOLOGY_STORES = Set.of(WorkflowView.SUMMARY_STORE, WorkflowView.ITEM_STORE,
+      WorkflowView.DUE_STORE, WorkflowStitcher.EXPECTATION_STORE, WorkflowView.EVENT_INDEX_STORE,
+      TraceView.STATE_STORE, TraceView.HELD_STORE, TraceView.DUE_STORE, AlertProcessor.STORE);
 
   @Test
   void shouldBeNotReadyWhileRestoringAndReadyWithTheRestoredStateAfterwards() throws Exception {

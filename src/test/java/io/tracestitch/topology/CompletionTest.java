@@ -13,8 +13,9 @@ import io.tracestitch.testing.Checkout;
 import io.tracestitch.testing.Orders;
 import io.tracestitch.testing.Otlp;
 import io.tracestitch.testing.TimedInput;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
+import io.tracestitch.topology.workflow.WorkflowView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -196,11 +197,11 @@ class CompletionTest {
       }
       driver.advanceBy(Duration.ofSeconds(45));
       assertThat(driver.graphs()).hasSize(5);
-      assertThat(count(driver, WorkflowStitcher.ITEM_STORE)).as("kept for late data").isGreaterThan(0);
+      assertThat(count(driver, WorkflowView.ITEM_STORE)).as("kept for late data").isGreaterThan(0);
       driver.finish();
 
-      for (String store : new String[] {TraceRouter.STATE_STORE, TraceRouter.HELD_STORE, TraceRouter.DUE_STORE,
-          WorkflowStitcher.SUMMARY_STORE, WorkflowStitcher.ITEM_STORE, WorkflowStitcher.DUE_STORE}) {
+      for (String store : new String[] {TraceView.STATE_STORE, TraceView.HELD_STORE, TraceView.DUE_STORE,
+          WorkflowView.SUMMARY_STORE, WorkflowView.ITEM_STORE, WorkflowView.DUE_STORE}) {
         assertThat(count(driver, store)).as(store).isZero();
       }
       assertThat(driver.counters().get("workflows.expired")).isEqualTo(5);

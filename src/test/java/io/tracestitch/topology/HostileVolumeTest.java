@@ -12,8 +12,9 @@ import io.tracestitch.replay.ReplayDriver;
 import io.tracestitch.testing.Checkout;
 import io.tracestitch.testing.Events;
 import io.tracestitch.testing.Otlp;
-import io.tracestitch.topology.trace.TraceRouter;
+import io.tracestitch.topology.trace.TraceView;
 import io.tracestitch.topology.workflow.WorkflowStitcher;
+import io.tracestitch.topology.workflow.WorkflowView;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -87,7 +88,7 @@ class HostileVolumeTest {
       assertThat(g.getTruncated()).isTrue();
       assertThat(g.getNodes()).hasSize(SETTINGS.maxSpansPerWorkflow());
       assertThat(g.getDroppedSpans()).isEqualTo(spans - SETTINGS.maxSpansPerWorkflow());
-      assertThat(storeSize(driver, WorkflowStitcher.ITEM_STORE)).as("nothing left once it expired").isZero();
+      assertThat(storeSize(driver, WorkflowView.ITEM_STORE)).as("nothing left once it expired").isZero();
       System.out.printf("[HostileVolumeTest] 1M spans in one trace: %d graph(s), %d nodes, %d dropped, truncated %s; "
               + "heap %d MB before, peak %d MB used while feeding%n", graphs.size(), g.getNodes().size(),
           g.getDroppedSpans(), g.getTruncated(), heapBefore >> 20, peakHeap >> 20);
@@ -132,7 +133,7 @@ class HostileVolumeTest {
       assertThat(g.getTruncated()).isTrue();
       assertThat(g.getNodes()).hasSize(cap);
       assertThat(g.getDroppedSpans()).isEqualTo(spans - cap);
-      assertThat(storeSize(driver, TraceRouter.HELD_STORE)).isZero();
+      assertThat(storeSize(driver, TraceView.HELD_STORE)).isZero();
       System.out.printf("[HostileVolumeTest] %d spans of a trace nothing claims: at most %d held at once (cap %d), "
               + "then a workflow of its own: %d graph(s), %d nodes, %d dropped, truncated %s%n", spans, peakHeld, cap,
           graphs.size(), g.getNodes().size(), g.getDroppedSpans(), g.getTruncated());
@@ -182,7 +183,7 @@ class HostileVolumeTest {
       assertThat(g.getNodes()).hasSize(cap);
       assertThat(g.getDroppedSpans()).isEqualTo(batches * perBatch - cap);
       assertThat(g.getTruncated()).isTrue();
-      assertThat(storeSize(driver, TraceRouter.HELD_STORE)).isZero();
+      assertThat(storeSize(driver, TraceView.HELD_STORE)).isZero();
     }
   }
 
@@ -195,7 +196,7 @@ class HostileVolumeTest {
       driver.pipeSpans(null, batch, T + 10);
       driver.advanceBy(Duration.ofMillis(500));
       KeyValueStore<String, io.tracestitch.avro.internal.WorkflowItem> items =
-          driver.driver().getKeyValueStore(WorkflowStitcher.ITEM_STORE);
+          driver.driver().getKeyValueStore(WorkflowView.ITEM_STORE);
       String kept;
       try (var it = items.all()) {
         kept = it.next().value.getSpans().get(0).getAttributes().get("db.statement");
@@ -264,6 +265,51 @@ class HostileVolumeTest {
   }
 
   @Test
+  void aHundredThousandDistinctEventNamesAreStitchedAndTheExpectationTableStopsAtItsCap() {
+    // A producer that puts an id into its event type ("order.created.12345"): one new event name per event.
+    int names = 100_000;
+    int perWorkflow = 1_000;
+    long heapBefore = liveHeap();
+    try (ReplayDriver driver = new ReplayDriver(SETTINGS, Instant.ofEpochMilli(T))) {
+      for (int w = 0; w < names / perWorkflow; w++) {
+        // Each event is published by a span of its own trace, as instrumented producers do: a recorded event,
+        // which the expectations learn from.
+        String workflow = "event-names-" + w;
+        String trace = traceId(20_000 + w);
+        Otlp producers = Otlp.batch();
+        for (int n = w * perWorkflow; n < (w + 1) * perWorkflow; n++) {
+          producers.span("order", trace, spanId(n + 1), null, "order.created." + n + " publish",
+              io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_PRODUCER, T + w, T + w + 1)
+              .attr("correlation_id", workflow).done();
+        }
+        driver.pipeSpans(null, producers.toProto(), T + 10 + w / 10);
+        for (int n = w * perWorkflow; n < (w + 1) * perWorkflow; n++) {
+          driver.pipeEvent(Checkout.ORDER_CREATED, workflow.getBytes(StandardCharsets.UTF_8),
+              Events.headers("traceparent", Events.traceparent(trace, spanId(n + 1))),
+              Events.flatEnvelope("evt-" + n, workflow, "order.created." + n), T + 10 + w / 10);
+        }
+        driver.discardOutput();
+      }
+      long whileOpen = keptHeap(driver, heapBefore);
+      driver.finish();
+      long expectations = storeSize(driver, WorkflowStitcher.EXPECTATION_STORE);
+      assertThat(driver.graphs()).hasSize(names / perWorkflow);
+      assertThat(driver.graphs()).allMatch(g -> g.getNodes().size() == 2 * perWorkflow);
+      int cap = SETTINGS.expectations().maxKeys();
+      assertThat(cap).isLessThan(names);
+      assertThat(expectations).isEqualTo(cap);
+      assertThat(driver.counters().get("expectations.keys_over_cap")).isGreaterThanOrEqualTo(names - cap);
+      assertThat(driver.alerts()).as("names seen once each page nobody").isEmpty();
+      long graphs = driver.graphs().size();
+      long after = keptHeap(driver, heapBefore);
+      System.out.printf("[HostileVolumeTest] %d distinct event names in %d workflows: %d graphs, %d entries in the "
+          + "expectation table (cap %d)%n", names, names / perWorkflow, graphs, expectations, cap);
+      assertHeapWithinBound("100 workflows of 1,000 distinct event names open", heapBefore, whileOpen);
+      assertHeapWithinBound("100,000 event names published, the expectation table at its cap", heapBefore, after);
+    }
+  }
+
+  @Test
   void aFloodOfCorrelationIdsThatNeverCompleteLeavesTheStoresOnceTheyExpire() {
     int flood = 20_000;
     long heapBefore = liveHeap();
@@ -273,7 +319,7 @@ class HostileVolumeTest {
         driver.pipeEvent(Checkout.ORDER_CREATED, null, Events.headers("correlation_id", "flood-" + n,
             "event_id", "f-" + n), "{}".getBytes(StandardCharsets.UTF_8), T + 10 + n * 5L);
         if (n % 1_000 == 0) {
-          peakSummaries = Math.max(peakSummaries, storeSize(driver, WorkflowStitcher.SUMMARY_STORE));
+          peakSummaries = Math.max(peakSummaries, storeSize(driver, WorkflowView.SUMMARY_STORE));
           // The graphs go too: what this test checks of them is counted.
           driver.discardOutput();
         }
@@ -285,13 +331,13 @@ class HostileVolumeTest {
       System.out.printf("[HostileVolumeTest] %d correlation ids that never complete: %d opened, %d published, %d "
               + "expired, at most %d summaries held at once (retention %d s), %d left%n", flood,
           c.get("workflows.opened"), c.get("workflows.published"), c.get("workflows.expired"), peakSummaries,
-          SETTINGS.retention().toSeconds(), storeSize(driver, WorkflowStitcher.SUMMARY_STORE));
+          SETTINGS.retention().toSeconds(), storeSize(driver, WorkflowView.SUMMARY_STORE));
       assertThat(c.get("workflows.opened")).isEqualTo(flood);
       assertThat(c.get("workflows.published")).isEqualTo(flood);
       assertThat(c.get("workflows.expired")).isEqualTo(flood);
-      assertThat(storeSize(driver, WorkflowStitcher.SUMMARY_STORE)).isZero();
-      assertThat(storeSize(driver, WorkflowStitcher.ITEM_STORE)).isZero();
-      assertThat(storeSize(driver, WorkflowStitcher.EVENT_INDEX_STORE)).isZero();
+      assertThat(storeSize(driver, WorkflowView.SUMMARY_STORE)).isZero();
+      assertThat(storeSize(driver, WorkflowView.ITEM_STORE)).isZero();
+      assertThat(storeSize(driver, WorkflowView.EVENT_INDEX_STORE)).isZero();
       // 200 new workflows a second, each kept for the gap (2 s) and the retention (5 s) after it: about 1,400.
       assertThat(peakSummaries).as("open workflows are bounded by what arrives within gap + retention")
           .isLessThan(3_000);
@@ -302,7 +348,7 @@ class HostileVolumeTest {
 
   /** Spans and events in the trace-held store, whatever trace they wait for. */
   private static long heldItems(ReplayDriver driver) {
-    KeyValueStore<String, TraceMessage> held = driver.driver().getKeyValueStore(TraceRouter.HELD_STORE);
+    KeyValueStore<String, TraceMessage> held = driver.driver().getKeyValueStore(TraceView.HELD_STORE);
     long n = 0;
     try (var it = held.all()) {
       while (it.hasNext()) {

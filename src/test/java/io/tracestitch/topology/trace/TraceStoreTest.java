@@ -1,0 +1,140 @@
+package io.tracestitch.topology.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracestitch.avro.internal.EventRecord;
+import io.tracestitch.avro.internal.SpanKind;
+import io.tracestitch.avro.internal.SpanRecord;
+import io.tracestitch.avro.internal.SpanStatus;
+import io.tracestitch.avro.internal.TraceMessage;
+import io.tracestitch.avro.internal.TraceMessageType;
+import io.tracestitch.avro.internal.TraceState;
+import io.tracestitch.avro.internal.WorkflowKind;
+import io.tracestitch.topology.StitchSerdes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/** The by-trace store room on Kafka's in-memory stores: what a held trace keeps, and when a trace comes due. */
+class TraceStoreTest {
+  static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+  final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+  final KeyValueStore<String, TraceState> states = store(TraceView.STATE_STORE, StitchSerdes.avro().traceState());
+  final KeyValueStore<String, TraceMessage> held = store(TraceView.HELD_STORE, StitchSerdes.avro().traceMessage());
+  final KeyValueStore<String, String> dueIndex = store(TraceView.DUE_STORE, Serdes.String());
+  final TraceStore store = new TraceStore(states, held, dueIndex);
+
+  <V> KeyValueStore<String, V> store(String name, Serde<V> serde) {
+    KeyValueStore<String, V> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), serde)
+        .withLoggingDisabled().build();
+    s.init(context.getStateStoreContext(), s);
+    return s;
+  }
+
+  static TraceState unassigned(long holdUntilMs, long expiresAtMs) {
+    return TraceState.newBuilder().setHoldUntilMs(holdUntilMs).setExpiresAtMs(expiresAtMs).build();
+  }
+
+  static TraceMessage spans(String... ids) {
+    List<SpanRecord> spans = new ArrayList<>();
+    for (String id : ids) {
+      spans.add(SpanRecord.newBuilder().setTraceId(TRACE).setSpanId(id).setName("POST /orders").setKind(SpanKind.SERVER)
+          .setService("order").setStatusCode(SpanStatus.OK).setStartNanos(0).setEndNanos(1).setAttributes(Map.of())
+          .build());
+    }
+    return TraceMessage.newBuilder().setType(TraceMessageType.SPANS).setTraceId(TRACE).setSpans(spans).build();
+  }
+
+  static TraceMessage event(String id) {
+    return TraceMessage.newBuilder().setType(TraceMessageType.EVENT).setTraceId(TRACE).setEvent(EventRecord.newBuilder()
+        .setEventId(id).setTopic("orders").setPartition(0).setOffset(1).setTimestampMs(0).build()).build();
+  }
+
+  List<String> due(long nowMs) {
+    List<String> ids = new ArrayList<>();
+    for (KeyValue<String, TraceState> entry : store.takeDue(nowMs, 100)) {
+      ids.add(entry.key);
+    }
+    return ids;
+  }
+
+  @Test
+  void aHeldTraceKeepsItsRecordsInOrderCountsThemAndGivesThemBackOnce() {
+    TraceState state = unassigned(1_000, 90_000);
+    store.hold(TRACE, state, spans("a", "b"));
+    store.hold(TRACE, state, event("evt-1"));
+    store.hold(TRACE, state, spans("c"));
+    assertThat(state.getHeldBatches()).isEqualTo(3);
+    assertThat(state.getHeldItems()).isEqualTo(4);
+
+    TraceStore.Held released = store.release(TRACE, state);
+
+    assertThat(released.spans()).extracting(SpanRecord::getSpanId).containsExactly("a", "b", "c");
+    assertThat(released.events()).extracting(EventRecord::getEventId).containsExactly("evt-1");
+    assertThat(held.approximateNumEntries()).isZero();
+    assertThat(state.getHeldItems()).isZero();
+    assertThat(store.release(TRACE, state).spans()).as("given back once").isEmpty();
+  }
+
+  @Test
+  void anUnassignedTraceIsDueAtTheEndOfItsHoldAndAnAssignedOneAtItsExpiry() {
+    TraceState state = unassigned(1_000, 90_000);
+    store.save(TRACE, state);
+    assertThat(due(999)).isEmpty();
+    KeyValue<String, TraceState> atHoldEnd = store.takeDue(1_000, 10).iterator().next();
+    assertThat(atHoldEnd.value.getIndexedAtMs()).as("no longer filed").isZero();
+
+    TraceState assigned = atHoldEnd.value;
+    assigned.setWorkflowId("order-7");
+    assigned.setWorkflowKind(WorkflowKind.CORRELATION);
+    store.save(TRACE, assigned);
+    assertThat(due(89_999)).isEmpty();
+    assertThat(due(90_000)).containsExactly(TRACE);
+  }
+
+  @Test
+  void anExpiryPushedLaterKeepsItsEarlierEntryWhichComesUpAndIsFiledAgain() {
+    TraceState state = unassigned(0, 10_000);
+    state.setWorkflowId("order-7");
+    store.save(TRACE, state);
+    state.setExpiresAtMs(20_000); // a later record pushes the expiry
+    store.save(TRACE, state);
+
+    List<KeyValue<String, TraceState>> fired = new ArrayList<>();
+    store.takeDue(15_000, 10).forEach(fired::add);
+    assertThat(fired).singleElement().satisfies(e -> assertThat(e.value.getExpiresAtMs()).isEqualTo(20_000));
+    store.save(TRACE, fired.get(0).value);
+    assertThat(due(19_999)).isEmpty();
+    assertThat(due(20_000)).containsExactly(TRACE);
+  }
+
+  @Test
+  void aRemovedTracesEntryIsStale() {
+    store.save(TRACE, unassigned(1_000, 90_000));
+    store.remove(TRACE);
+    assertThat(due(100_000)).isEmpty();
+    assertThat(store.state(TRACE)).isNull();
+  }
+
+  @Test
+  void aTaskStartFilesAgainEveryTraceTheDeadlineIndexDoesNotHold() {
+    // The deadline index has no changelog: after a restore, a move or a standby taking over, it starts empty.
+    TraceState restored = unassigned(1_000, 90_000);
+    restored.setIndexedAtMs(1_000);
+    states.put(TRACE, restored);
+    states.put("other", unassigned(2_000, 90_000));
+    store.save("filed", unassigned(3_000, 90_000));
+
+    assertThat(store.refileAfterRestart()).isEqualTo(2);
+    assertThat(store.refileAfterRestart()).as("nothing left").isZero();
+    assertThat(due(3_000)).containsExactly(TRACE, "other", "filed");
+  }
+}

@@ -1,0 +1,209 @@
+package io.tracestitch.topology.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracestitch.avro.internal.EventRecord;
+import io.tracestitch.avro.internal.SpanKind;
+import io.tracestitch.avro.internal.SpanRecord;
+import io.tracestitch.avro.internal.SpanStatus;
+import io.tracestitch.avro.internal.WorkflowItem;
+import io.tracestitch.avro.internal.WorkflowKind;
+import io.tracestitch.avro.internal.WorkflowMessage;
+import io.tracestitch.avro.internal.WorkflowMessageType;
+import io.tracestitch.avro.internal.WorkflowSummary;
+import io.tracestitch.topology.StitchSerdes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/** The by-workflow store room on Kafka's in-memory stores: what it keeps of a workflow, and when it gives it back. */
+class WorkflowStoreTest {
+  static final String ORDER = "order-7";
+  static final int CAP = 10;
+
+  final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+  final KeyValueStore<String, WorkflowSummary> summaries = store(WorkflowView.SUMMARY_STORE,
+      StitchSerdes.avro().workflowSummary());
+  final KeyValueStore<String, WorkflowItem> items = store(WorkflowView.ITEM_STORE, StitchSerdes.avro().workflowItem());
+  final KeyValueStore<String, String> eventIndex = store(WorkflowView.EVENT_INDEX_STORE, Serdes.String());
+  final KeyValueStore<String, String> dueIndex = store(WorkflowView.DUE_STORE, Serdes.String());
+  final WorkflowStore store = new WorkflowStore(summaries, items, eventIndex, dueIndex);
+
+  <V> KeyValueStore<String, V> store(String name, Serde<V> serde) {
+    KeyValueStore<String, V> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), serde)
+        .withLoggingDisabled().build();
+    s.init(context.getStateStoreContext(), s);
+    return s;
+  }
+
+  static WorkflowSummary summary(String id, long dueMs) {
+    return WorkflowSummary.newBuilder().setWorkflowId(id).setWorkflowKind(WorkflowKind.CORRELATION).setFirstSeenMs(0)
+        .setLastActivityMs(0).setDueMs(dueMs).build();
+  }
+
+  static SpanRecord span(String trace, String id) {
+    return SpanRecord.newBuilder().setTraceId(trace).setSpanId(id).setName("order.created process").setKind(SpanKind.CONSUMER)
+        .setService("loyalty").setStatusCode(SpanStatus.OK).setStartNanos(0).setEndNanos(1).setAttributes(Map.of()).build();
+  }
+
+  static EventRecord event(String id, long offset) {
+    return EventRecord.newBuilder().setEventId(id).setEventName("order.created").setTraceId("t2").setTopic("orders")
+        .setPartition(0).setOffset(offset).setTimestampMs(0).build();
+  }
+
+  static WorkflowMessage message(List<SpanRecord> spans, List<EventRecord> events) {
+    return WorkflowMessage.newBuilder().setType(spans.isEmpty() ? WorkflowMessageType.EVENTS : WorkflowMessageType.SPANS)
+        .setWorkflowId(ORDER).setWorkflowKind(WorkflowKind.CORRELATION).setSpans(spans).setEvents(events).build();
+  }
+
+  WorkflowSummary added(WorkflowSummary summary, WorkflowMessage message) {
+    store.add(ORDER, summary, message, CAP);
+    store.save(ORDER, summary);
+    return summary;
+  }
+
+  List<String> due(long nowMs) {
+    List<String> ids = new ArrayList<>();
+    for (KeyValue<String, WorkflowSummary> entry : store.takeDue(nowMs, 100)) {
+      ids.add(entry.key);
+    }
+    return ids;
+  }
+
+  @Test
+  void aGroupOfSpansIsOneItemAndEachEventDeliveryOneWithItsIndexEntry() {
+    WorkflowSummary s = added(summary(ORDER, 100), message(List.of(span("t1", "a"), span("t1", "b"), span("t1", "c")),
+        List.of(event("evt-1", 4), event("evt-2", 5))));
+
+    assertThat(items.approximateNumEntries()).as("one span group, two deliveries").isEqualTo(3);
+    assertThat(store.contents(ORDER).spans()).extracting(SpanRecord::getSpanId).containsExactly("a", "b", "c");
+    assertThat(store.contents(ORDER).events()).extracting(EventRecord::getEventId).containsExactly("evt-1", "evt-2");
+    assertThat(s.getSpanCount()).isEqualTo(3);
+    assertThat(s.getEventCount()).isEqualTo(2);
+    assertThat(s.getTraceIds()).containsExactly("t1", "t2");
+    assertThat(store.workflowOfEvent("evt-2")).isEqualTo(ORDER);
+  }
+
+  @Test
+  void theSameDeliveryReadTwiceIsKeptOnceAndTheSameEventAtAnotherOffsetStaysVisibleAsADuplicate() {
+    WorkflowSummary s = summary(ORDER, 100);
+    added(s, message(List.of(), List.of(event("evt-1", 4))));
+    added(s, message(List.of(), List.of(event("evt-1", 4))));
+    added(s, message(List.of(), List.of(event("evt-1", 9))));
+
+    assertThat(store.contents(ORDER).events()).extracting(EventRecord::getOffset).containsExactly(4L, 9L);
+    assertThat(s.getEventCount()).isEqualTo(2);
+  }
+
+  @Test
+  void whatComesBeyondTheCapIsCountedAsDroppedAndTheWorkflowSaysItIsTruncated() {
+    WorkflowSummary s = summary(ORDER, 100);
+    List<SpanRecord> twelve = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      twelve.add(span("t1", "s" + i));
+    }
+    added(s, message(twelve, List.of()));
+    added(s, message(List.of(), List.of(event("evt-1", 1))));
+
+    assertThat(store.contents(ORDER).spans()).hasSize(CAP);
+    assertThat(store.contents(ORDER).events()).isEmpty();
+    assertThat(s.getDroppedSpans()).isEqualTo(3);
+    assertThat(s.getTruncated()).isTrue();
+  }
+
+  @Test
+  void takingAWorkflowRemovesItsItemsAndOnlyItsOwnEventIndexEntries() {
+    added(summary(ORDER, 100), message(List.of(span("t1", "a")), List.of(event("evt-1", 1), event("evt-2", 2))));
+    eventIndex.put("evt-2", "order-8"); // the merge target, in the same task, indexed it already
+
+    WorkflowView.Contents taken = store.take(ORDER);
+
+    assertThat(taken.spans()).hasSize(1);
+    assertThat(taken.events()).hasSize(2);
+    assertThat(store.contents(ORDER).isEmpty()).isTrue();
+    assertThat(store.workflowOfEvent("evt-1")).isNull();
+    assertThat(store.workflowOfEvent("evt-2")).isEqualTo("order-8");
+    assertThat(store.summary(ORDER)).as("the summary stays: it becomes the forwarding pointer").isNotNull();
+  }
+
+  @Test
+  void aWorkflowComesDueOnceAtItsTimeAndADeadlineMovedLaterIsFiledAgainWhenTheEarlierEntryFires() {
+    WorkflowSummary s = added(summary(ORDER, 100), message(List.of(span("t1", "a")), List.of()));
+    s.setDueMs(200);
+    store.save(ORDER, s); // later: the entry at 100 stays, and counts
+
+    assertThat(due(99)).isEmpty();
+    List<KeyValue<String, WorkflowSummary>> fired = new ArrayList<>();
+    store.takeDue(150, 100).forEach(fired::add);
+    assertThat(fired).singleElement().satisfies(e -> {
+      assertThat(e.value.getIndexedDueMs()).as("no longer filed").isZero();
+      assertThat(e.value.getDueMs()).isEqualTo(200);
+    });
+    store.save(ORDER, fired.get(0).value); // the stitcher files it again at its real deadline
+    assertThat(due(150)).isEmpty();
+    assertThat(due(200)).containsExactly(ORDER);
+    assertThat(due(10_000)).as("taken once").isEmpty();
+  }
+
+  @Test
+  void aRemovedWorkflowsDueEntryIsStaleAndSkipped() {
+    added(summary(ORDER, 100), message(List.of(span("t1", "a")), List.of(event("evt-1", 1))));
+    store.remove(ORDER);
+
+    assertThat(due(1_000)).isEmpty();
+    assertThat(store.summary(ORDER)).isNull();
+    assertThat(items.approximateNumEntries()).isZero();
+    assertThat(eventIndex.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void dueEntriesLeaveTheIndexOnlyAsTheyAreReachedSoAFailureStrandsNoneAfterIt() {
+    for (int i = 0; i < 3; i++) {
+      store.save("order-" + i, summary("order-" + i, 100 + i));
+    }
+    var it = store.takeDue(1_000, 100).iterator();
+    assertThat(it.next().key).isEqualTo("order-0");
+    // Handling order-0 throws here and the punctuation stops: the next one finds the others still filed.
+    assertThat(due(1_000)).containsExactly("order-1", "order-2");
+  }
+
+  @Test
+  void aRestartFilesAgainASummaryWhoseDueEntryWasLostAndRepeatsRecentPublicationsWhenAsked() {
+    WorkflowSummary lost = summary("order-1", 500);
+    lost.setIndexedDueMs(500);
+    summaries.put("order-1", lost); // its due entry never reached the changelog
+    WorkflowSummary published = summary("order-2", 9_000);
+    published.setRevision(1);
+    published.setDirty(false);
+    published.setPublishedAtMs(1_000);
+    store.save("order-2", published);
+
+    WorkflowStore.Repair repair = store.repairAfterRestart(60_000);
+
+    assertThat(repair.refiled()).isEqualTo(2);
+    assertThat(repair.republished()).isEqualTo(1);
+    WorkflowSummary again = store.summary("order-2");
+    assertThat(again.getRevision()).as("the same revision is published again").isZero();
+    assertThat(again.getDirty()).isTrue();
+    assertThat(new WorkflowStore(summaries, items, eventIndex, dueIndex).repairAfterRestart(0).refiled())
+        .as("nothing left to repair").isZero();
+    assertThat(due(1_000)).containsExactlyInAnyOrder("order-1", "order-2");
+  }
+
+  @Test
+  void whatAReadReturnsIsTheCallersToChange() {
+    added(summary(ORDER, 100), message(List.of(span("t1", "a")), List.of()));
+    store.summary(ORDER).setSpanCount(99);
+    store.contents(ORDER).spans().clear();
+
+    assertThat(store.summary(ORDER).getSpanCount()).isEqualTo(1);
+    assertThat(store.contents(ORDER).spans()).hasSize(1);
+  }
+}

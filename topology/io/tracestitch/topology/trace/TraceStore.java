@@ -1,0 +1,127 @@
+package io.tracestitch.topology.trace;
+
+import io.tracestitch.avro.internal.EventRecord;
+import io.tracestitch.avro.internal.SpanRecord;
+import io.tracestitch.avro.internal.TraceMessage;
+import io.tracestitch.avro.internal.TraceState;
+import io.tracestitch.topology.DueIndex;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The by-trace stage's store room: a state per trace, the records a trace holds while its workflow is unknown
+ * (under the trace's key prefix), and the deadline index. It alone knows that layout and when a trace is due:
+ * at the end of its hold while it is unassigned, at its expiry once it is.
+ */
+public final class TraceStore extends TraceView {
+  private static final char SEPARATOR = '\u0000';
+
+  private final KeyValueStore<String, TraceState> states;
+  private final KeyValueStore<String, TraceMessage> held;
+  private final DueIndex due;
+
+  /** What a trace held: its spans and events, in the order they came. */
+  public record Held(List<SpanRecord> spans, List<EventRecord> events) {}
+
+  public TraceStore(KeyValueStore<String, TraceState> states, KeyValueStore<String, TraceMessage> held,
+      KeyValueStore<String, String> due) {
+    super(states);
+    this.states = states;
+    this.held = held;
+    this.due = new DueIndex(due);
+  }
+
+  public static TraceStore of(ProcessorContext<?, ?> context) {
+    return new TraceStore(context.getStateStore(STATE_STORE), context.getStateStore(HELD_STORE),
+        context.getStateStore(DUE_STORE));
+  }
+
+  /** When the trace must be looked at next: the end of its hold while unassigned, its expiry once assigned. */
+  static long dueOf(TraceState state) {
+    return state.getWorkflowId() == null ? state.getHoldUntilMs() : state.getExpiresAtMs();
+  }
+
+  /**
+   * Writes the state and files it in the deadline index at {@link #dueOf}. Filing is lazy: a due time that moves
+   * later (an assigned trace's expiry, pushed by each record) keeps its earlier entry, filed again when it comes up.
+   */
+  public void save(String traceId, TraceState state) {
+    long dueMs = dueOf(state);
+    if (state.getIndexedAtMs() == 0 || dueMs < state.getIndexedAtMs()) {
+      due.add(dueMs, traceId);
+      state.setIndexedAtMs(dueMs);
+    }
+    states.put(traceId, state);
+  }
+
+  /** Keeps one record of a trace whose workflow is unknown, counted in its state (the caller saves the state). */
+  public void hold(String traceId, TraceState state, TraceMessage message) {
+    held.put(traceId + SEPARATOR + String.format("%08d", state.getHeldBatches()), message);
+    state.setHeldBatches(state.getHeldBatches() + 1);
+    state.setHeldItems(state.getHeldItems() + message.getSpans().size() + (message.getEvent() == null ? 0 : 1));
+  }
+
+  /** Removes what the trace held and returns it; its state counts nothing held (the caller saves the state). */
+  public Held release(String traceId, TraceState state) {
+    List<SpanRecord> spans = new ArrayList<>();
+    List<EventRecord> events = new ArrayList<>();
+    if (state.getHeldBatches() == 0) {
+      return new Held(spans, events);
+    }
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, TraceMessage> it = held.prefixScan(traceId + SEPARATOR, new StringSerializer())) {
+      while (it.hasNext()) {
+        KeyValue<String, TraceMessage> entry = it.next();
+        keys.add(entry.key);
+        spans.addAll(entry.value.getSpans());
+        if (entry.value.getEvent() != null) {
+          events.add(entry.value.getEvent());
+        }
+      }
+    }
+    keys.forEach(held::delete);
+    state.setHeldBatches(0);
+    state.setHeldItems(0);
+    return new Held(spans, events);
+  }
+
+  /** The trace leaves the store (an assigned trace holds nothing; its due entries are stale now). */
+  public void remove(String traceId) {
+    states.delete(traceId);
+  }
+
+  /**
+   * The traces whose filed due time has come, at most {@code limit}, earliest first, each with its state as it now
+   * stands and no longer filed. Stale entries are skipped. Lazy, as {@link DueIndex#takeDue} is.
+   */
+  public Iterable<KeyValue<String, TraceState>> takeDue(long nowMs, int limit) {
+    return due.takeDue(nowMs, limit, states::get, TraceState::getIndexedAtMs, record -> record.setIndexedAtMs(0));
+  }
+
+
+  /**
+   * The deadline index has no changelog and a crash can lose an entry besides: once per task start every trace
+   * that is not filed is filed again, so no held trace waits forever. Returns how many were.
+   */
+  public int refileAfterRestart() {
+    List<KeyValue<String, TraceState>> stranded = new ArrayList<>();
+    try (KeyValueIterator<String, TraceState> it = states.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, TraceState> entry = it.next();
+        if (entry.value.getIndexedAtMs() == 0 || !due.contains(entry.value.getIndexedAtMs(), entry.key)) {
+          stranded.add(entry);
+        }
+      }
+    }
+    for (KeyValue<String, TraceState> entry : stranded) {
+      entry.value.setIndexedAtMs(0);
+      save(entry.key, entry.value);
+    }
+    return stranded.size();
+  }
+}
