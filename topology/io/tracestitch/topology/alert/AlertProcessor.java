@@ -12,8 +12,10 @@ import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.graph.DedupKeys;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -66,6 +68,18 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
   private ProcessorContext<String, Alert> context;
   private KeyValueStore<String, AlertState> alerts;
   private long groups;
+  /**
+   * Per stalled-branch key with no alert state, the publication time of the latest event a healthy branch of it
+   * handled: evidence that often comes before a spanless stall of an earlier event is decided (its deadline is
+   * longer than the later events' quiet gap), and that the verdict needs then. On the heap, bounded like the alert
+   * groups; lost on restart, which only means waiting for the next such evidence.
+   */
+  private final Map<String, Long> healthyBeforeAnyAlert = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > settings.maxGroups();
+    }
+  };
 
   public AlertProcessor(AlertSettings settings, ConsumerOffsets offsets, StitchCounters counters) {
     this.settings = settings;
@@ -91,6 +105,8 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
     if (finding.getAction() == FindingAction.CLEARED) {
       if (stored != null && stored.getFiring()) {
         alerts.put(key, healthy(stored, finding));
+      } else if (finding.getKind() == AlertKind.STALLED_BRANCH && finding.getEventPublishedMs() != null) {
+        healthyBeforeAnyAlert.merge(key, finding.getEventPublishedMs(), Math::max);
       }
       // A healthy branch of the consumer is evidence for its telemetry alert as well: its spans arrive again.
       String lostKey = telemetryKey(finding);
@@ -107,8 +123,10 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
         return;
       }
       // Built first, so the builder starts from the schema's defaults (an unbuilt builder's lists are null).
+      Long healthyEarlier = healthyBeforeAnyAlert.remove(key);
       state = AlertState.newBuilder(AlertState.newBuilder().setFiring(true).setFirstSeenMs(finding.getAtMs())
-          .setLastSeenMs(finding.getAtMs()).build());
+          .setLastSeenMs(finding.getAtMs()).setLastHealthyEventMs(healthyEarlier == null ? 0 : healthyEarlier)
+          .build());
     } else {
       state = AlertState.newBuilder(stored)
           .setLongestGapMs(Math.max(stored.getLongestGapMs(), finding.getAtMs() - stored.getLastSeenMs()));

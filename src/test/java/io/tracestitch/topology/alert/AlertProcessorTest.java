@@ -307,6 +307,21 @@ class AlertProcessorTest {
   }
 
   @Test
+  void aLaterEventsHealthyBranchDecidedBeforeTheSpanlessStallStillMakesItAStall() {
+    // The usual order live: loyalty drops one order; its next orders, handled with spans, are published after
+    // their quiet gap, before the dropped one's (longer) deadline comes and its stall is decided.
+    AlertProcessor p = processor(AlertSettings.defaults());
+    groupAt(10_000);
+    advanceTo(now + 1_000);
+    FindingMessage later = FindingMessage.newBuilder().setDedupKey(KEY).setAction(FindingAction.CLEARED)
+        .setKind(AlertKind.STALLED_BRANCH).setConsumer("loyalty").setEventName("order.created").setTopic("order.created")
+        .setPartition(2).setOffset(1_500L).setEventPublishedMs(now - 1_000).setAtMs(now).build();
+    p.process(new Record<>(KEY, later, now));
+    spanless(p, 2); // published 31 s before now: before the healthy one
+    assertThat(sent()).singleElement().extracting(Alert::getKind).isEqualTo(AlertKind.STALLED_BRANCH);
+  }
+
+  @Test
   void healthyBranchesOfEventsPublishedBeforeTheFirstSpanlessOneSayNothingAboutItsTelemetry() {
     AlertProcessor p = processor(AlertSettings.defaults());
     groupAt(10_000);
