@@ -23,6 +23,7 @@ public final class RocksDbMemoryBudget implements RocksDBConfigSetter {
 
   private static Cache cache;
   private static WriteBufferManager writeBuffers;
+  private static long budget = -1;
 
   @Override
   public void setConfig(String storeName, Options options, Map<String, Object> configs) {
@@ -40,11 +41,26 @@ public final class RocksDbMemoryBudget implements RocksDBConfigSetter {
   private static synchronized Cache sharedCache(Map<String, Object> configs) {
     if (cache == null) {
       long bytes = Long.parseLong(String.valueOf(configs.getOrDefault(BYTES_CONFIG, DEFAULT_BYTES)));
+      budget = bytes;
       cache = new LRUCache(bytes, -1, false, 0.1);
       // Memtables are charged to the same cache, so the total stays the bound.
       writeBuffers = new WriteBufferManager(bytes / 4, cache);
     }
     return cache;
+  }
+
+  /**
+   * What RocksDB holds in the shared budget now, block cache entries and the memtables charged to it, in bytes;
+   * -1 before any store opened with this setter. The cache does not refuse inserts beyond its capacity (pinned
+   * blocks and a memtable being written can take it over), so this is a measurement, not the bound restated.
+   */
+  public static synchronized long usedBytes() {
+    return cache == null ? -1 : cache.getUsage();
+  }
+
+  /** The budget the shared cache was made with (the first store's setting), or -1 before any store opened. */
+  public static synchronized long budgetBytes() {
+    return budget;
   }
 
   @Override

@@ -85,6 +85,8 @@ public final class ReplayDriver implements AutoCloseable {
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "0");
     // The application's exception handlers: a record no stage can use is dead-lettered here as it would be live.
     io.tracestitch.app.RecordFailures.install(props, settings, counters);
+    // The application's RocksDB budget (its default, rocksdb.memory.bytes): replay's stores are bounded as live.
+    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, io.tracestitch.app.RocksDbMemoryBudget.class.getName());
     this.driver = new TopologyTestDriver(StitchTopology.build(settings, serdes, counters, listeners, offsets), props,
         start);
     this.spans = driver.createInputTopic(settings.spansTopic(), new ByteArraySerializer(), new ByteArraySerializer());

@@ -6,6 +6,7 @@ import static io.tracestitch.testing.Otlp.spanId;
 import static io.tracestitch.testing.Otlp.traceId;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracestitch.app.RocksDbMemoryBudget;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.avro.internal.TraceMessage;
 import io.tracestitch.replay.ReplayDriver;
@@ -384,6 +385,22 @@ class HostileVolumeTest {
     assertThat(kept).as("live heap tracestitch keeps with %s: %.1f MB before, %.1f MB with it, %.1f MB kept; "
             + "the bound is %d MB (docs/reliability.md, \"Hostile volumes\")", state, mb(before), mb(after), mb(kept),
         HEAP_BOUND_BYTES >> 20).isLessThanOrEqualTo(HEAP_BOUND_BYTES);
+    assertRocksDbWithinBudget(state);
+  }
+
+  /**
+   * RocksDB's memory outside the heap: every store shares one block cache with the memtables charged to it
+   * ({@code RocksDbMemoryBudget}, installed by the replay driver as by the application). The cache takes inserts
+   * beyond its capacity, so its usage is measured against the budget, not assumed.
+   */
+  private static void assertRocksDbWithinBudget(String state) {
+    long used = RocksDbMemoryBudget.usedBytes();
+    long budget = RocksDbMemoryBudget.budgetBytes();
+    System.out.printf("[HostileVolumeTest]   RocksDB with %s: %.1f MB in the shared cache and memtables (budget %d MB)%n",
+        state, mb(used), budget >> 20);
+    assertThat(used).as("RocksDB's shared cache is in use: the stores were opened with the budget").isPositive();
+    assertThat(used).as("RocksDB memory with %s: %.1f MB of the %d MB budget (rocksdb.memory.bytes)", state, mb(used),
+        budget >> 20).isLessThanOrEqualTo(budget);
   }
 
   private static double mb(long bytes) {
