@@ -33,6 +33,24 @@ public final class DueIndex {
     store.put(key(dueMs, id), id);
   }
 
+  /**
+   * Files {@code id} at {@code dueMs} unless it is already filed no later ({@code filedAtMs}, 0 for not filed):
+   * filing is lazy, an earlier entry stays and counts, and is filed again when it comes up. Returns the time the
+   * id is filed at now, for its owner to keep.
+   */
+  public long fileBy(long dueMs, String id, long filedAtMs) {
+    if (filedAtMs == 0 || dueMs < filedAtMs) {
+      add(dueMs, id);
+      return dueMs;
+    }
+    return filedAtMs;
+  }
+
+  /** True when the owner's record says it is filed ({@code filedAtMs} not 0) and its entry is in the index. */
+  public boolean isFiled(long filedAtMs, String id) {
+    return filedAtMs != 0 && contains(filedAtMs, id);
+  }
+
   /** True when an entry for {@code id} is filed at {@code dueMs}. */
   public boolean contains(long dueMs, String id) {
     return store.get(key(dueMs, id)) != null;

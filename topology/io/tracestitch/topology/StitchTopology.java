@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -49,7 +51,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class StitchTopology {
   /**
    * The stores with no changelog: the due indexes, derived from the trace states and workflow summaries and filed
-   * again at every task start (see the comment where they are added).
+   * again at every task start (see the comment where they are added). Every store {@link #dueIndexStore} makes.
    */
   public static final Set<String> UNLOGGED_STORES = Set.of(TraceView.DUE_STORE, WorkflowView.DUE_STORE);
 
@@ -117,7 +119,7 @@ public final class StitchTopology {
     // commit, not once per update. Items, held records and the event index are written once per key: uncached.
     // The due indexes have no changelog: they are derived from the trace states and workflow summaries (each
     // keeps the time it is filed at), and both stages file again, at every task start, whatever is not filed
-    // (TraceRouter.refileAfterRestart, WorkflowStore.repairAfterRestart) — after a restore, a move to another
+    // (TraceStore.refileAfterRestart, WorkflowStore.repairAfterRestart) — after a restore, a move to another
     // instance or a standby taking over alike. That saves their writes to Kafka (about one record in eight).
     // By trace: which workflow each trace belongs to.
     topology.addSource(BY_TRACE_SOURCE, new StringDeserializer(), serdes.traceMessage().deserializer(),
@@ -128,8 +130,7 @@ public final class StitchTopology {
         Serdes.String(), serdes.traceState()).withCachingEnabled(), TRACE_ROUTER);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceView.HELD_STORE),
         Serdes.String(), serdes.traceMessage()), TRACE_ROUTER);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceView.DUE_STORE),
-        Serdes.String(), Serdes.String()).withCachingEnabled().withLoggingDisabled(), TRACE_ROUTER);
+    topology.addStateStore(dueIndexStore(TraceView.DUE_STORE), TRACE_ROUTER);
     topology.addSink("to-by-trace-from-router", settings.byTraceTopic(), new StringSerializer(),
         serdes.traceMessage().serializer(), TRACE_ROUTER);
     topology.addSink("to-by-workflow-from-router", settings.byWorkflowTopic(), new StringSerializer(),
@@ -151,9 +152,7 @@ public final class StitchTopology {
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(WorkflowView.ITEM_STORE), Serdes.String(), serdes.workflowItem()),
         WORKFLOW_STITCHER);
-    topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(WorkflowView.DUE_STORE), Serdes.String(), Serdes.String()).withCachingEnabled()
-        .withLoggingDisabled(), WORKFLOW_STITCHER);
+    topology.addStateStore(dueIndexStore(WorkflowView.DUE_STORE), WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(WorkflowView.EVENT_INDEX_STORE), Serdes.String(), Serdes.String()),
         WORKFLOW_STITCHER);
@@ -187,5 +186,14 @@ public final class StitchTopology {
     topics.put(settings.byWorkflowTopic(), partitions);
     topics.put(settings.findingsTopic(), partitions);
     return topics;
+  }
+
+  /** A deadline index: cached (its entries change within a commit) and without a changelog ({@link #UNLOGGED_STORES}). */
+  private static StoreBuilder<KeyValueStore<String, String>> dueIndexStore(String name) {
+    if (!UNLOGGED_STORES.contains(name)) {
+      throw new IllegalArgumentException(name + " is not among the stores without a changelog: add it there.");
+    }
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String())
+        .withCachingEnabled().withLoggingDisabled();
   }
 }

@@ -155,8 +155,7 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
       AlertState lost = lostKey == null ? null : alerts.get(lostKey);
       if (lost != null && lost.getFiring() && verdict(next, lost, wall, true) == Verdict.TELEMETRY_LOST) {
         // Its telemetry alert is firing and this occurrence shows the same: one more workflow of it, no hold.
-        alerts.delete(key);
-        groups = Math.max(0, groups - 1);
+        delete(key);
         telemetryLost(next);
         return;
       }
@@ -273,22 +272,12 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
         groups++;
       }
     } else {
-      List<String> samples = current.getSamples();
-      List<String> traces = current.getSampleTraceIds();
-      List<String> correlations = current.getSampleCorrelationIds();
-      for (int i = 0; i < stall.getSamples().size(); i++) {
-        samples = recent(samples, stall.getSamples().get(i));
-      }
-      for (String t : stall.getSampleTraceIds()) {
-        traces = recent(traces, t);
-      }
-      for (String c : stall.getSampleCorrelationIds()) {
-        correlations = recent(correlations, c);
-      }
       next = AlertState.newBuilder(current).setCount(current.getCount() + stall.getCount())
           .setLongestGapMs(Math.max(current.getLongestGapMs(), stall.getFirstSeenMs() - current.getLastSeenMs()))
           .setLastSeenMs(Math.max(current.getLastSeenMs(), stall.getLastSeenMs()))
-          .setSamples(samples).setSampleTraceIds(traces).setSampleCorrelationIds(correlations)
+          .setSamples(recent(current.getSamples(), stall.getSamples()))
+          .setSampleTraceIds(recent(current.getSampleTraceIds(), stall.getSampleTraceIds()))
+          .setSampleCorrelationIds(recent(current.getSampleCorrelationIds(), stall.getSampleCorrelationIds()))
           .setPartitions(combined(current.getPartitions(), stall.getPartitions()))
           .setFirstSpanlessEventMs(Math.min(current.getFirstSpanlessEventMs(), stall.getFirstSpanlessEventMs()))
           .setDirty(true);
@@ -421,16 +410,22 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
       next.setHealthy(next.getHealthy() + 1).setLastHealthyMs(Math.max(next.getLastHealthyMs(), f.getAtMs()));
     }
     out.add(next.build());
-    if (out.size() > MAX_PARTITIONS) {
-      // Healthy-only partitions go first: the affected ones are what the page is about.
-      out.sort(Comparator.comparing((PartitionSeen p) -> p.getAffected() > 0)
-          .thenComparingLong(p -> Math.max(p.getLastAffectedMs(), p.getLastHealthyMs())));
-      out = new ArrayList<>(out.subList(out.size() - MAX_PARTITIONS, out.size()));
-    }
-    return out;
+    return capped(out);
   }
 
-  /** Two lifecycles' partitions as one: counts added, offset ranges joined; capped as {@link #seen} caps them. */
+  /** At most {@link #MAX_PARTITIONS}: healthy-only partitions go first, then the least recently seen. */
+  private static List<PartitionSeen> capped(List<PartitionSeen> partitions) {
+    if (partitions.size() <= MAX_PARTITIONS) {
+      return partitions;
+    }
+    // The affected ones are what the page is about.
+    List<PartitionSeen> out = new ArrayList<>(partitions);
+    out.sort(Comparator.comparing((PartitionSeen p) -> p.getAffected() > 0)
+        .thenComparingLong(p -> Math.max(p.getLastAffectedMs(), p.getLastHealthyMs())));
+    return new ArrayList<>(out.subList(out.size() - MAX_PARTITIONS, out.size()));
+  }
+
+  /** Two lifecycles' partitions as one: counts added, offset ranges joined, {@link #capped}. */
   private static List<PartitionSeen> combined(List<PartitionSeen> a, List<PartitionSeen> b) {
     List<PartitionSeen> out = new ArrayList<>(a);
     for (PartitionSeen p : b) {
@@ -453,12 +448,7 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
           .setHealthy(q.getHealthy() + p.getHealthy()).setLastHealthyMs(Math.max(q.getLastHealthyMs(),
               p.getLastHealthyMs())).build());
     }
-    if (out.size() > MAX_PARTITIONS) {
-      out.sort(Comparator.comparing((PartitionSeen p) -> p.getAffected() > 0)
-          .thenComparingLong(p -> Math.max(p.getLastAffectedMs(), p.getLastHealthyMs())));
-      out = new ArrayList<>(out.subList(out.size() - MAX_PARTITIONS, out.size()));
-    }
-    return out;
+    return capped(out);
   }
 
   private List<KeyValue<String, AlertState>> all() {
@@ -477,6 +467,14 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
   private static String minutes(long ms) {
     long s = ms / 1000;
     return s < 120 ? s + " s" : s / 60 + " min";
+  }
+
+  private static List<String> recent(List<String> current, List<String> added) {
+    List<String> out = current;
+    for (String next : added) {
+      out = recent(out, next);
+    }
+    return out;
   }
 
   private static List<String> recent(List<String> current, String next) {

@@ -51,11 +51,7 @@ public final class TraceStore extends TraceView {
    * later (an assigned trace's expiry, pushed by each record) keeps its earlier entry, filed again when it comes up.
    */
   public void save(String traceId, TraceState state) {
-    long dueMs = dueOf(state);
-    if (state.getIndexedAtMs() == 0 || dueMs < state.getIndexedAtMs()) {
-      due.add(dueMs, traceId);
-      state.setIndexedAtMs(dueMs);
-    }
+    state.setIndexedAtMs(due.fileBy(dueOf(state), traceId, state.getIndexedAtMs()));
     states.put(traceId, state);
   }
 
@@ -113,7 +109,7 @@ public final class TraceStore extends TraceView {
     try (KeyValueIterator<String, TraceState> it = states.all()) {
       while (it.hasNext()) {
         KeyValue<String, TraceState> entry = it.next();
-        if (entry.value.getIndexedAtMs() == 0 || !due.contains(entry.value.getIndexedAtMs(), entry.key)) {
+        if (!due.isFiled(entry.value.getIndexedAtMs(), entry.key)) {
           stranded.add(entry);
         }
       }

@@ -110,11 +110,7 @@ public final class WorkflowStore extends WorkflowView {
    * moves later keeps its earlier entry, which is filed again when it comes up ({@link #takeDue}).
    */
   public void save(String workflowId, WorkflowSummary summary) {
-    long dueMs = summary.getDueMs();
-    if (summary.getIndexedDueMs() == 0 || dueMs < summary.getIndexedDueMs()) {
-      due.add(dueMs, workflowId);
-      summary.setIndexedDueMs(dueMs);
-    }
+    summary.setIndexedDueMs(due.fileBy(summary.getDueMs(), workflowId, summary.getIndexedDueMs()));
     summaries.put(workflowId, summary);
   }
 
@@ -179,7 +175,7 @@ public final class WorkflowStore extends WorkflowView {
         republished++;
         changed = true;
       }
-      if (summary.getIndexedDueMs() == 0 || !due.contains(summary.getIndexedDueMs(), entry.key)) {
+      if (!due.isFiled(summary.getIndexedDueMs(), entry.key)) {
         summary.setIndexedDueMs(0);
         refiled++;
         changed = true;
