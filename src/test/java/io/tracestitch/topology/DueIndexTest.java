@@ -2,20 +2,17 @@ package io.tracestitch.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracestitch.testing.InMemoryStores;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 class DueIndexTest {
   @Test
   void anEntryWhoseHandlingThrowsDoesNotStrandTheEntriesAfterIt() {
-    KeyValueStore<String, String> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("due"),
-        Serdes.String(), Serdes.String()).withLoggingDisabled().build();
-    store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+    KeyValueStore<String, String> store = InMemoryStores.open("due", Serdes.String());
     DueIndex due = new DueIndex(store);
     due.add(10, "poison");
     due.add(20, "w-1");

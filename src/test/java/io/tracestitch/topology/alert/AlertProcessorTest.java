@@ -2,6 +2,7 @@ package io.tracestitch.topology.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracestitch.testing.InMemoryStores;
 import io.tracestitch.avro.Alert;
 import io.tracestitch.avro.AlertAction;
 import io.tracestitch.avro.AlertKind;
@@ -14,11 +15,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /** The alert lifecycle on a real in-memory store: when a page opens, stays open, resolves, and what it says. */
@@ -34,9 +33,8 @@ class AlertProcessorTest {
   long nextPunctuation;
 
   AlertProcessor processor(AlertSettings settings) {
-    KeyValueStore<String, AlertState> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
-        AlertProcessor.STORE), Serdes.String(), StitchSerdes.avro().alertState()).withLoggingDisabled().build();
-    store.init(context.getStateStoreContext(), store);
+    KeyValueStore<String, AlertState> store = InMemoryStores.open(context, AlertProcessor.STORE,
+        StitchSerdes.avro().alertState());
     context.addStateStore(store);
     context.setCurrentSystemTimeMs(T);
     context.setCurrentStreamTimeMs(-1);

@@ -2,6 +2,7 @@ package io.tracestitch.topology.expect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracestitch.testing.InMemoryStores;
 import io.tracestitch.avro.internal.ConsumerStats;
 import io.tracestitch.avro.internal.ExpectationStats;
 import io.tracestitch.topology.StitchCounters;
@@ -10,11 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serdes;
 import org.assertj.core.data.Percentage;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /** The rules by which consumers become expected, stay expected, are forgotten, and get their deadline. */
@@ -32,12 +30,7 @@ class LearnedExpectationsTest {
   }
 
   static KeyValueStore<String, ExpectationStats> store() {
-    KeyValueStore<String, ExpectationStats> store = Stores.keyValueStoreBuilder(
-        Stores.inMemoryKeyValueStore("expectations"), Serdes.String(), StitchSerdes.avro().expectationStats())
-        .withLoggingDisabled().build();
-    MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-    store.init(context.getStateStoreContext(), store);
-    return store;
+    return InMemoryStores.open("expectations", StitchSerdes.avro().expectationStats());
   }
 
   /** One published order: loyalty handled it after {@code latencyMs}, or (negative) did not. */

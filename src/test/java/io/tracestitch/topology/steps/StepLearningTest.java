@@ -2,15 +2,13 @@ package io.tracestitch.topology.steps;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracestitch.testing.InMemoryStores;
 import io.tracestitch.avro.internal.StepTimes;
 import io.tracestitch.topology.StitchSerdes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,9 +20,7 @@ class StepLearningTest {
 
   @BeforeEach
   void openStore() {
-    store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StepLearning.STORE), Serdes.String(),
-        StitchSerdes.avro().stepTimes()).withLoggingDisabled().build();
-    store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+    store = InMemoryStores.open(StepLearning.STORE, StitchSerdes.avro().stepTimes());
     steps = new StepLearning(store, Duration.ofHours(1), 10, 3);
   }
 

@@ -2,6 +2,7 @@ package io.tracestitch.topology.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracestitch.testing.InMemoryStores;
 import io.tracestitch.avro.internal.EventRecord;
 import io.tracestitch.avro.internal.SpanKind;
 import io.tracestitch.avro.internal.SpanRecord;
@@ -14,30 +15,21 @@ import io.tracestitch.topology.StitchSerdes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /** The by-trace store room on Kafka's in-memory stores: what a held trace keeps, and when a trace comes due. */
 class TraceStoreTest {
   static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-  final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-  final KeyValueStore<String, TraceState> states = store(TraceView.STATE_STORE, StitchSerdes.avro().traceState());
-  final KeyValueStore<String, TraceMessage> held = store(TraceView.HELD_STORE, StitchSerdes.avro().traceMessage());
-  final KeyValueStore<String, String> dueIndex = store(TraceView.DUE_STORE, Serdes.String());
+  final KeyValueStore<String, TraceState> states = InMemoryStores.open(TraceView.STATE_STORE,
+      StitchSerdes.avro().traceState());
+  final KeyValueStore<String, TraceMessage> held = InMemoryStores.open(TraceView.HELD_STORE,
+      StitchSerdes.avro().traceMessage());
+  final KeyValueStore<String, String> dueIndex = InMemoryStores.open(TraceView.DUE_STORE, Serdes.String());
   final TraceStore store = new TraceStore(states, held, dueIndex);
-
-  <V> KeyValueStore<String, V> store(String name, Serde<V> serde) {
-    KeyValueStore<String, V> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), serde)
-        .withLoggingDisabled().build();
-    s.init(context.getStateStoreContext(), s);
-    return s;
-  }
 
   static TraceState unassigned(long holdUntilMs, long expiresAtMs) {
     return TraceState.newBuilder().setHoldUntilMs(holdUntilMs).setExpiresAtMs(expiresAtMs).build();

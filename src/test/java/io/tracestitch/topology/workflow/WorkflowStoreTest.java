@@ -2,6 +2,7 @@ package io.tracestitch.topology.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tracestitch.testing.InMemoryStores;
 import io.tracestitch.avro.internal.EventRecord;
 import io.tracestitch.avro.internal.SpanKind;
 import io.tracestitch.avro.internal.SpanRecord;
@@ -15,12 +16,9 @@ import io.tracestitch.topology.StitchSerdes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /** The by-workflow store room on Kafka's in-memory stores: what it keeps of a workflow, and when it gives it back. */
@@ -28,20 +26,13 @@ class WorkflowStoreTest {
   static final String ORDER = "order-7";
   static final int CAP = 10;
 
-  final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-  final KeyValueStore<String, WorkflowSummary> summaries = store(WorkflowView.SUMMARY_STORE,
+  final KeyValueStore<String, WorkflowSummary> summaries = InMemoryStores.open(WorkflowView.SUMMARY_STORE,
       StitchSerdes.avro().workflowSummary());
-  final KeyValueStore<String, WorkflowItem> items = store(WorkflowView.ITEM_STORE, StitchSerdes.avro().workflowItem());
-  final KeyValueStore<String, String> eventIndex = store(WorkflowView.EVENT_INDEX_STORE, Serdes.String());
-  final KeyValueStore<String, String> dueIndex = store(WorkflowView.DUE_STORE, Serdes.String());
+  final KeyValueStore<String, WorkflowItem> items = InMemoryStores.open(WorkflowView.ITEM_STORE,
+      StitchSerdes.avro().workflowItem());
+  final KeyValueStore<String, String> eventIndex = InMemoryStores.open(WorkflowView.EVENT_INDEX_STORE, Serdes.String());
+  final KeyValueStore<String, String> dueIndex = InMemoryStores.open(WorkflowView.DUE_STORE, Serdes.String());
   final WorkflowStore store = new WorkflowStore(summaries, items, eventIndex, dueIndex);
-
-  <V> KeyValueStore<String, V> store(String name, Serde<V> serde) {
-    KeyValueStore<String, V> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), serde)
-        .withLoggingDisabled().build();
-    s.init(context.getStateStoreContext(), s);
-    return s;
-  }
 
   static WorkflowSummary summary(String id, long dueMs) {
     return WorkflowSummary.newBuilder().setWorkflowId(id).setWorkflowKind(WorkflowKind.CORRELATION).setFirstSeenMs(0)
