@@ -68,12 +68,7 @@ class HostileVolumeTest {
     long peakHeap = 0;
     try (ReplayDriver driver = new ReplayDriver(SETTINGS, Instant.ofEpochMilli(T))) {
       for (int from = 1; from <= spans; from += perBatch) {
-        Otlp batch = Otlp.batch();
-        for (int i = from; i < from + perBatch; i++) {
-          batch.span("bulk", trace, spanId(i), i == 1 ? null : spanId(1), "row " + i, i == 1 ? SPAN_KIND_SERVER
-              : SPAN_KIND_INTERNAL, T + 1, T + 2).attr("correlation_id", "import-1").done();
-        }
-        driver.pipeSpans(null, batch.toProto(), T + 10 + from / perBatch);
+        driver.pipeSpans(null, bulk(trace, from, perBatch, "import-1").toProto(), T + 10 + from / perBatch);
         peakHeap = Math.max(peakHeap, usedHeap());
         // Nothing is published while feeding (the feed lasts 110 ms of the 2 s gap): only the capture goes.
         driver.discardOutput();
@@ -81,20 +76,14 @@ class HostileVolumeTest {
       long whileOpen = keptHeap(driver, heapBefore);
       driver.finish();
 
-      List<WorkflowGraph> graphs = driver.graphs();
       StitchCounters c = driver.counters();
       assertThat(c.get("spans.used")).isEqualTo(spans);
-      assertThat(graphs).hasSize(1);
-      WorkflowGraph g = graphs.get(0);
-      assertThat(g.getTruncated()).isTrue();
-      assertThat(g.getNodes()).hasSize(SETTINGS.maxSpansPerWorkflow());
-      assertThat(g.getDroppedSpans()).isEqualTo(spans - SETTINGS.maxSpansPerWorkflow());
+      WorkflowGraph g = theOneGraphCutAtTheCap(driver, SETTINGS.maxSpansPerWorkflow(), spans);
       assertThat(storeSize(driver, WorkflowView.ITEM_STORE)).as("nothing left once it expired").isZero();
-      System.out.printf("[HostileVolumeTest] 1M spans in one trace: %d graph(s), %d nodes, %d dropped, truncated %s; "
-              + "heap %d MB before, peak %d MB used while feeding%n", graphs.size(), g.getNodes().size(),
+      System.out.printf("[HostileVolumeTest] 1M spans in one trace: 1 graph, %d nodes, %d dropped, truncated %s; "
+              + "heap %d MB before, peak %d MB used while feeding%n", g.getNodes().size(),
           g.getDroppedSpans(), g.getTruncated(), heapBefore >> 20, peakHeap >> 20);
-      // The test's own copies of the graph are not tracestitch's state.
-      graphs = null;
+      // The test's own copy of the graph is not tracestitch's state.
       g = null;
       long after = keptHeap(driver, heapBefore);
       assertHeapWithinBound("the 1M-span workflow open (20,000 spans stored)", heapBefore, whileOpen);
@@ -113,12 +102,7 @@ class HostileVolumeTest {
     try (ReplayDriver driver = new ReplayDriver(SETTINGS, Instant.ofEpochMilli(T))) {
       long peakHeld = 0;
       for (int from = 1; from <= spans; from += perBatch) {
-        Otlp batch = Otlp.batch();
-        for (int i = from; i < from + perBatch; i++) {
-          batch.span("bulk", trace, spanId(i), i == 1 ? null : spanId(1), "row " + i, i == 1 ? SPAN_KIND_SERVER
-              : SPAN_KIND_INTERNAL, T + 1, T + 2).done();
-        }
-        driver.pipeSpans(null, batch.toProto(), T + 10 + from / perBatch);
+        driver.pipeSpans(null, bulk(trace, from, perBatch, null).toProto(), T + 10 + from / perBatch);
         peakHeld = Math.max(peakHeld, heldItems(driver));
         driver.discardOutput();
       }
@@ -127,19 +111,13 @@ class HostileVolumeTest {
       assertThat(driver.counters().get("traces.hold_ended_at_cap")).isEqualTo(1);
       driver.finish();
 
-      List<WorkflowGraph> graphs = driver.graphs();
-      assertThat(graphs).hasSize(1);
-      WorkflowGraph g = graphs.get(0);
+      WorkflowGraph g = theOneGraphCutAtTheCap(driver, cap, spans);
       assertThat(g.getWorkflowId()).isEqualTo(WorkflowIds.forTrace(trace));
-      assertThat(g.getTruncated()).isTrue();
-      assertThat(g.getNodes()).hasSize(cap);
-      assertThat(g.getDroppedSpans()).isEqualTo(spans - cap);
       assertThat(storeSize(driver, TraceView.HELD_STORE)).isZero();
       System.out.printf("[HostileVolumeTest] %d spans of a trace nothing claims: at most %d held at once (cap %d), "
-              + "then a workflow of its own: %d graph(s), %d nodes, %d dropped, truncated %s%n", spans, peakHeld, cap,
-          graphs.size(), g.getNodes().size(), g.getDroppedSpans(), g.getTruncated());
-      // The test's own copies of the graph are not tracestitch's state.
-      graphs = null;
+              + "then a workflow of its own: 1 graph, %d nodes, %d dropped, truncated %s%n", spans, peakHeld, cap,
+          g.getNodes().size(), g.getDroppedSpans(), g.getTruncated());
+      // The test's own copy of the graph is not tracestitch's state.
       g = null;
       long after = keptHeap(driver, heapBefore);
       assertHeapWithinBound("the unclaimed trace's workflow open", heapBefore, whileOpen);
@@ -348,6 +326,31 @@ class HostileVolumeTest {
   }
 
   /** Spans and events in the trace-held store, whatever trace they wait for. */
+  /**
+   * {@code count} spans of one bulk trace from span number {@code from} on (the first is its root), carrying
+   * {@code correlation} when it is not null.
+   */
+  private static Otlp bulk(String trace, int from, int count, String correlation) {
+    Otlp batch = Otlp.batch();
+    for (int i = from; i < from + count; i++) {
+      var span = batch.span("bulk", trace, spanId(i), i == 1 ? null : spanId(1), "row " + i,
+          i == 1 ? SPAN_KIND_SERVER : SPAN_KIND_INTERNAL, T + 1, T + 2);
+      (correlation == null ? span : span.attr("correlation_id", correlation)).done();
+    }
+    return batch;
+  }
+
+  /** The one graph published, cut at {@code cap} spans, the rest of {@code spans} counted as dropped. */
+  private static WorkflowGraph theOneGraphCutAtTheCap(ReplayDriver driver, int cap, int spans) {
+    List<WorkflowGraph> graphs = driver.graphs();
+    assertThat(graphs).hasSize(1);
+    WorkflowGraph g = graphs.get(0);
+    assertThat(g.getTruncated()).isTrue();
+    assertThat(g.getNodes()).hasSize(cap);
+    assertThat(g.getDroppedSpans()).isEqualTo(spans - cap);
+    return g;
+  }
+
   private static long heldItems(ReplayDriver driver) {
     KeyValueStore<String, TraceMessage> held = driver.driver().getKeyValueStore(TraceView.HELD_STORE);
     long n = 0;
