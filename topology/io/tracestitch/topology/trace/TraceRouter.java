@@ -255,8 +255,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
    * correlation learned later merges it as it would then.
    */
   private void hold(String traceId, TraceState state, TraceMessage message, long timestamp) {
-    int items = message.getSpans().size() + (message.getEvent() == null ? 0 : 1);
-    if (state.getHeldItems() + items < settings.maxSpansPerWorkflow()) {
+    if (state.getHeldItems() + TraceStore.items(message) < settings.maxSpansPerWorkflow()) {
       store.hold(traceId, state, message);
       return;
     }

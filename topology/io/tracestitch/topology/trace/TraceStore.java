@@ -59,7 +59,12 @@ public final class TraceStore extends TraceView {
   public void hold(String traceId, TraceState state, TraceMessage message) {
     held.put(traceId + SEPARATOR + String.format("%08d", state.getHeldBatches()), message);
     state.setHeldBatches(state.getHeldBatches() + 1);
-    state.setHeldItems(state.getHeldItems() + message.getSpans().size() + (message.getEvent() == null ? 0 : 1));
+    state.setHeldItems(state.getHeldItems() + items(message));
+  }
+
+  /** What a record counts for in a trace's {@code heldItems}: its spans, and its event if it has one. */
+  public static int items(TraceMessage message) {
+    return message.getSpans().size() + (message.getEvent() == null ? 0 : 1);
   }
 
   /** Removes what the trace held and returns it; its state counts nothing held (the caller saves the state). */
