@@ -69,6 +69,19 @@ class FindingKindsCompatibilityTest {
   }
 
   @Test
+  void aV2AlertReaderReadsATelemetryMissingWarningAsUnknownAndAV1ReaderRejectsItByName() throws IOException {
+    Alert warning = Alert.newBuilder(SampleRecords.alert()).setKind(AlertKind.TELEMETRY_MISSING)
+        .setSeverity(Severity.warning).setClass$("telemetry_missing").build();
+
+    GenericRecord read = readAs(SchemaHistory.shippedVersions("Alert").get(1), warning);
+    assertThat(read.get("kind")).hasToString("UNKNOWN");
+    assertThat(read.get("severity")).hasToString("warning");
+    assertThat(read.get("dedupKey")).hasToString(warning.getDedupKey());
+    assertThatThrownBy(() -> readAs(SchemaHistory.shippedVersions("Alert").get(0), warning))
+        .isInstanceOf(AvroTypeException.class).hasMessageContaining("TELEMETRY_MISSING");
+  }
+
+  @Test
   void aReaderOfTheCurrentVersionReadsAKindAddedLaterAsUnknown() throws IOException {
     Schema current = Alert.getClassSchema();
     Schema later = new Schema.Parser().parse(current.toString().replace("\"TELEMETRY_MISSING\"]",
