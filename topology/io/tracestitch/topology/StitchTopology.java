@@ -114,9 +114,10 @@ public final class StitchTopology {
           new ByteArraySerializer(), EVENT_INGEST);
     }
 
-    // Stores whose keys change many times within one commit (a trace's state, a workflow's summary, the due
-    // indexes, the learned tables, an alert group) have a record cache: each key reaches its changelog once per
-    // commit, not once per update. Items, held records and the event index are written once per key: uncached.
+    // Stores whose keys change many times within one commit (a trace's state, a workflow's summary, its open span
+    // item, the due indexes, the learned tables, an alert group) have a record cache: each key reaches its
+    // changelog once per commit, not once per update. Held records and the event index are written once per key:
+    // uncached.
     // The due indexes have no changelog: they are derived from the trace states and workflow summaries (each
     // keeps the time it is filed at), and both stages file again, at every task start, whatever is not filed
     // (TraceStore.refileAfterRestart, WorkflowStore.repairAfterRestart) — after a restore, a move to another
@@ -150,8 +151,8 @@ public final class StitchTopology {
         Stores.persistentKeyValueStore(WorkflowView.SUMMARY_STORE), Serdes.String(), serdes.workflowSummary()).withCachingEnabled(),
         WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(WorkflowView.ITEM_STORE), Serdes.String(), serdes.workflowItem()),
-        WORKFLOW_STITCHER);
+        Stores.persistentKeyValueStore(WorkflowView.ITEM_STORE), Serdes.String(), serdes.workflowItem())
+        .withCachingEnabled(), WORKFLOW_STITCHER);
     topology.addStateStore(dueIndexStore(WorkflowView.DUE_STORE), WORKFLOW_STITCHER);
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(WorkflowView.EVENT_INDEX_STORE), Serdes.String(), Serdes.String()),

@@ -115,7 +115,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     if (summary == null) {
       summary = newSummary(workflowId, message.getWorkflowKind(), now);
     }
-    store.add(workflowId, summary, message, settings.maxSpansPerWorkflow());
+    store.add(workflowId, summary, message, settings.maxSpansPerWorkflow(), settings.maxSpansPerMessage());
     summary.setLastActivityMs(now);
     summary.setDirty(true);
     long quietAt = now + settings.inactivityGap().toMillis();

@@ -54,9 +54,11 @@ public final class WorkflowStore extends WorkflowView {
    * twice are kept apart at assembly, where they are counted. Each event delivery is an item of its own: the
    * same event id at another offset is a duplicate that must stay visible, the same offset read again is the same
    * delivery. Beyond {@code maxItems} spans and events, what comes is counted as dropped and the workflow marked
-   * truncated.
+   * truncated. A stored span item holds at most {@code maxSpansPerItem} spans (as a routing record does, and for
+   * the same reason: the broker's record size bounds its changelog record).
    */
-  public void add(String workflowId, WorkflowSummary summary, WorkflowMessage message, int maxItems) {
+  public void add(String workflowId, WorkflowSummary summary, WorkflowMessage message, int maxItems,
+      int maxSpansPerItem) {
     Set<String> traceIds = new LinkedHashSet<>(summary.getTraceIds());
     List<SpanRecord> accepted = new ArrayList<>();
     for (SpanRecord span : message.getSpans()) {
@@ -68,9 +70,7 @@ public final class WorkflowStore extends WorkflowView {
       }
     }
     if (!accepted.isEmpty()) {
-      summary.setItemSequence(summary.getItemSequence() + 1);
-      items.put(prefix(workflowId) + "s" + String.format("%010d", summary.getItemSequence()),
-          WorkflowItem.newBuilder().setSpans(accepted).build());
+      appendSpans(workflowId, summary, accepted, maxSpansPerItem);
       summary.setSpanCount(summary.getSpanCount() + accepted.size());
     }
     for (EventRecord event : message.getEvents()) {
@@ -98,6 +98,34 @@ public final class WorkflowStore extends WorkflowView {
       merged.addAll(message.getMergedFrom());
       summary.setMergedFrom(new ArrayList<>(merged));
     }
+  }
+
+  /**
+   * Spans go into the workflow's open span item while it has room for them, else into a new one. Rewriting the open
+   * item is what keeps the changelog small: the record cache sends a key once per commit, so a workflow's span
+   * groups arriving within one commit reach Kafka as one record, and when the workflow leaves it is one tombstone
+   * per item, not one per group. The bound keeps the rewrite (a read and a write of the open item per group)
+   * small for a workflow of many spans, and the item under the broker's record size. A group bigger than the bound
+   * (a merge moves a workflow's spans in records of that size) is an item of its own. Items written one group each, as earlier
+   * releases did, are the same record with fewer spans: the open item is simply the last one, whoever wrote it.
+   */
+  private void appendSpans(String workflowId, WorkflowSummary summary, List<SpanRecord> accepted, int maxSpansPerItem) {
+    if (summary.getItemSequence() > 0) {
+      String openKey = spanItemKey(workflowId, summary.getItemSequence());
+      WorkflowItem open = items.get(openKey);
+      if (open != null && open.getEvent() == null && open.getSpans().size() + accepted.size() <= maxSpansPerItem) {
+        List<SpanRecord> spans = new ArrayList<>(open.getSpans());
+        spans.addAll(accepted);
+        items.put(openKey, WorkflowItem.newBuilder().setSpans(spans).build());
+        return;
+      }
+    }
+    summary.setItemSequence(summary.getItemSequence() + 1);
+    items.put(spanItemKey(workflowId, summary.getItemSequence()), WorkflowItem.newBuilder().setSpans(accepted).build());
+  }
+
+  private static String spanItemKey(String workflowId, int sequence) {
+    return prefix(workflowId) + "s" + String.format("%010d", sequence);
   }
 
   private static void dropOne(WorkflowSummary summary) {

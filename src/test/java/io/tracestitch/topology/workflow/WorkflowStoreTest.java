@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class WorkflowStoreTest {
   static final String ORDER = "order-7";
   static final int CAP = 10;
+  static final int SPANS_PER_ITEM = 200;
 
   final KeyValueStore<String, WorkflowSummary> summaries = InMemoryStores.open(WorkflowView.SUMMARY_STORE,
       StitchSerdes.avro().workflowSummary());
@@ -55,7 +56,7 @@ class WorkflowStoreTest {
   }
 
   WorkflowSummary added(WorkflowSummary summary, WorkflowMessage message) {
-    store.add(ORDER, summary, message, CAP);
+    store.add(ORDER, summary, message, CAP, SPANS_PER_ITEM);
     store.save(ORDER, summary);
     return summary;
   }
@@ -80,6 +81,58 @@ class WorkflowStoreTest {
     assertThat(s.getEventCount()).isEqualTo(2);
     assertThat(s.getTraceIds()).containsExactly("t1", "t2");
     assertThat(store.workflowOfEvent("evt-2")).isEqualTo(ORDER);
+  }
+
+  static List<SpanRecord> spans(String trace, int from, int count) {
+    List<SpanRecord> spans = new ArrayList<>();
+    for (int i = from; i < from + count; i++) {
+      spans.add(span(trace, "s" + i));
+    }
+    return spans;
+  }
+
+  @Test
+  void spanGroupsOfAWorkflowShareItsOpenItemUntilItIsFullThenANewOneOpens() {
+    WorkflowSummary s = summary(ORDER, 100);
+    int group = SPANS_PER_ITEM / 2 - 1;
+    for (int g = 0; g < 3; g++) {
+      store.add(ORDER, s, message(spans("t" + g, g * group, group), List.of()), 100_000, SPANS_PER_ITEM);
+    }
+    store.add(ORDER, s, message(List.of(), List.of(event("evt-1", 4))), 100_000, SPANS_PER_ITEM);
+
+    assertThat(items.approximateNumEntries()).as("two groups fill one item, the third opens the next, plus the delivery")
+        .isEqualTo(3);
+    assertThat(store.contents(ORDER).spans()).extracting(SpanRecord::getSpanId)
+        .containsExactlyElementsOf(spans("t", 0, 3 * group).stream().map(SpanRecord::getSpanId).toList());
+    assertThat(s.getSpanCount()).isEqualTo(3 * group);
+    store.remove(ORDER);
+    assertThat(items.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void aSpanItemAnEarlierReleaseWroteForOneGroupIsReadAndTheNextGroupJoinsIt() {
+    // As the release before span items were shared left it: one item per group, the summary numbering them.
+    items.put(ORDER + "\u0000s0000000001", WorkflowItem.newBuilder().setSpans(List.of(span("t1", "a"))).build());
+    items.put(ORDER + "\u0000s0000000002", WorkflowItem.newBuilder().setSpans(List.of(span("t1", "b"))).build());
+    WorkflowSummary s = summary(ORDER, 100);
+    s.setItemSequence(2);
+    s.setSpanCount(2);
+
+    added(s, message(List.of(span("t1", "c"), span("t1", "d")), List.of()));
+
+    assertThat(store.contents(ORDER).spans()).extracting(SpanRecord::getSpanId).containsExactly("a", "b", "c", "d");
+    assertThat(items.approximateNumEntries()).isEqualTo(2);
+    assertThat(s.getSpanCount()).isEqualTo(4);
+  }
+
+  @Test
+  void aWorkflowWhoseItemsWereMovedAwayOpensAFreshItemForWhatComesNext() {
+    WorkflowSummary s = added(summary(ORDER, 100), message(List.of(span("t1", "a")), List.of()));
+    store.take(ORDER);
+
+    added(s, message(List.of(span("t1", "b")), List.of()));
+
+    assertThat(store.contents(ORDER).spans()).extracting(SpanRecord::getSpanId).containsExactly("b");
   }
 
   @Test
