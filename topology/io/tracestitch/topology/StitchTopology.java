@@ -114,10 +114,10 @@ public final class StitchTopology {
           new ByteArraySerializer(), EVENT_INGEST);
     }
 
-    // Stores whose keys change many times within one commit (a trace's state, a workflow's summary, its open span
-    // item, the due indexes, the learned tables, an alert group) have a record cache: each key reaches its
-    // changelog once per commit, not once per update. Held records and the event index are written once per key:
-    // uncached.
+    // Stores whose keys change many times within one commit (a trace's state and its last held record, a
+    // workflow's summary and its open span item, the due indexes, the learned tables, an alert group) have a
+    // record cache: each key reaches its changelog once per commit, not once per update. The event index is
+    // written once per key: uncached.
     // The due indexes have no changelog: they are derived from the trace states and workflow summaries (each
     // keeps the time it is filed at), and both stages file again, at every task start, whatever is not filed
     // (TraceStore.refileAfterRestart, WorkflowStore.repairAfterRestart) — after a restore, a move to another
@@ -130,7 +130,7 @@ public final class StitchTopology {
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceView.STATE_STORE),
         Serdes.String(), serdes.traceState()).withCachingEnabled(), TRACE_ROUTER);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TraceView.HELD_STORE),
-        Serdes.String(), serdes.traceMessage()), TRACE_ROUTER);
+        Serdes.String(), serdes.traceMessage()).withCachingEnabled(), TRACE_ROUTER);
     topology.addStateStore(dueIndexStore(TraceView.DUE_STORE), TRACE_ROUTER);
     topology.addSink("to-by-trace-from-router", settings.byTraceTopic(), new StringSerializer(),
         serdes.traceMessage().serializer(), TRACE_ROUTER);

@@ -256,7 +256,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
    */
   private void hold(String traceId, TraceState state, TraceMessage message, long timestamp) {
     if (state.getHeldItems() + TraceStore.items(message) < settings.maxSpansPerWorkflow()) {
-      store.hold(traceId, state, message);
+      store.hold(traceId, state, message, settings.maxSpansPerMessage());
       return;
     }
     counters.add("traces.hold_ended_at_cap", 1);

@@ -55,11 +55,32 @@ public final class TraceStore extends TraceView {
     states.put(traceId, state);
   }
 
-  /** Keeps one record of a trace whose workflow is unknown, counted in its state (the caller saves the state). */
-  public void hold(String traceId, TraceState state, TraceMessage message) {
-    held.put(traceId + SEPARATOR + String.format("%08d", state.getHeldBatches()), message);
-    state.setHeldBatches(state.getHeldBatches() + 1);
+  /**
+   * Keeps a record of a trace whose workflow is unknown, counted in its state (the caller saves the state). Spans
+   * join the trace's last held record while it holds no event and has room for them (at most
+   * {@code maxSpansPerRecord}, as a routing record): the store has a record cache, so a held trace reaches the
+   * changelog once per commit and leaves it with one tombstone per held record, not one per batch it came in.
+   * Held records an earlier release wrote one per batch are the same records with fewer spans.
+   */
+  public void hold(String traceId, TraceState state, TraceMessage message, int maxSpansPerRecord) {
     state.setHeldItems(state.getHeldItems() + items(message));
+    if (state.getHeldBatches() > 0 && message.getEvent() == null) {
+      String lastKey = heldKey(traceId, state.getHeldBatches() - 1);
+      TraceMessage last = held.get(lastKey);
+      if (last != null && last.getEvent() == null
+          && last.getSpans().size() + message.getSpans().size() <= maxSpansPerRecord) {
+        List<SpanRecord> spans = new ArrayList<>(last.getSpans());
+        spans.addAll(message.getSpans());
+        held.put(lastKey, TraceMessage.newBuilder(last).setSpans(spans).build());
+        return;
+      }
+    }
+    held.put(heldKey(traceId, state.getHeldBatches()), message);
+    state.setHeldBatches(state.getHeldBatches() + 1);
+  }
+
+  private static String heldKey(String traceId, int sequence) {
+    return traceId + SEPARATOR + String.format("%08d", sequence);
   }
 
   /** What a record counts for in a trace's {@code heldItems}: its spans, and its event if it has one. */

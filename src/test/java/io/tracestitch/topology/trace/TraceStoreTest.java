@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 /** The by-trace store room on Kafka's in-memory stores: what a held trace keeps, and when a trace comes due. */
 class TraceStoreTest {
   static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  static final int PER_RECORD = 3;
 
   final KeyValueStore<String, TraceState> states = InMemoryStores.open(TraceView.STATE_STORE,
       StitchSerdes.avro().traceState());
@@ -61,9 +62,9 @@ class TraceStoreTest {
   @Test
   void aHeldTraceKeepsItsRecordsInOrderCountsThemAndGivesThemBackOnce() {
     TraceState state = unassigned(1_000, 90_000);
-    store.hold(TRACE, state, spans("a", "b"));
-    store.hold(TRACE, state, event("evt-1"));
-    store.hold(TRACE, state, spans("c"));
+    store.hold(TRACE, state, spans("a", "b"), PER_RECORD);
+    store.hold(TRACE, state, event("evt-1"), PER_RECORD);
+    store.hold(TRACE, state, spans("c"), PER_RECORD);
     assertThat(state.getHeldBatches()).isEqualTo(3);
     assertThat(state.getHeldItems()).isEqualTo(4);
 
@@ -74,6 +75,39 @@ class TraceStoreTest {
     assertThat(held.approximateNumEntries()).isZero();
     assertThat(state.getHeldItems()).isZero();
     assertThat(store.release(TRACE, state).spans()).as("given back once").isEmpty();
+  }
+
+  @Test
+  void batchesOfSpansOfAHeldTraceShareItsLastHeldRecordWhileItHasRoomAndAnEventKeepsARecordOfItsOwn() {
+    TraceState state = unassigned(1_000, 90_000);
+    store.hold(TRACE, state, spans("a"), PER_RECORD);
+    store.hold(TRACE, state, spans("b", "c"), PER_RECORD);
+    store.hold(TRACE, state, spans("d"), PER_RECORD); // a, b, c are full: d opens the next record
+    store.hold(TRACE, state, event("evt-1"), PER_RECORD);
+    store.hold(TRACE, state, spans("e"), PER_RECORD); // the last record holds an event: e opens the next
+
+    assertThat(held.approximateNumEntries()).isEqualTo(4);
+    assertThat(state.getHeldBatches()).isEqualTo(4);
+    assertThat(state.getHeldItems()).isEqualTo(6);
+    TraceStore.Held released = store.release(TRACE, state);
+    assertThat(released.spans()).extracting(SpanRecord::getSpanId).containsExactly("a", "b", "c", "d", "e");
+    assertThat(released.events()).extracting(EventRecord::getEventId).containsExactly("evt-1");
+    assertThat(held.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void recordsAnEarlierReleaseHeldOneBatchEachAreGivenBackAndTheNextBatchJoinsTheLast() {
+    // As the release before held records were shared left them: one per batch, the state counting them.
+    held.put(TRACE + "\u000000000000", spans("a"));
+    held.put(TRACE + "\u000000000001", spans("b"));
+    TraceState state = unassigned(1_000, 90_000);
+    state.setHeldBatches(2);
+    state.setHeldItems(2);
+
+    store.hold(TRACE, state, spans("c"), PER_RECORD);
+
+    assertThat(held.approximateNumEntries()).isEqualTo(2);
+    assertThat(store.release(TRACE, state).spans()).extracting(SpanRecord::getSpanId).containsExactly("a", "b", "c");
   }
 
   @Test
