@@ -122,14 +122,7 @@ final class FindingDetector {
 
   /** Calls whose kind usually reaches a callee (learned), and this one did not. */
   private static void detectCalls(Context ctx, Expectations expectations, long nowMs) {
-    Set<String> withCallee = new HashSet<>();
-    for (GraphEdge e : ctx.graph.getEdges()) {
-      if (e.getType() == EdgeType.CHILD_OF || e.getType() == EdgeType.LINK) {
-        withCallee.add(e.getTo());
-      } else if (e.getType() == EdgeType.PUBLISHED) {
-        withCallee.add(e.getFrom());
-      }
-    }
+    Set<String> withCallee = Edges.withCallee(ctx.graph.getEdges());
     for (SpanView s : ctx.spans) {
       SpanKind kind = s.span().getKind();
       if (kind != SpanKind.PRODUCER && kind != SpanKind.CLIENT) {
