@@ -69,9 +69,11 @@ public final class TraceStore extends TraceView {
       TraceMessage last = held.get(lastKey);
       if (last != null && last.getEvent() == null
           && last.getSpans().size() + message.getSpans().size() <= maxSpansPerRecord) {
+        // A store read decodes afresh, so the record is ours to change (a builder copy would deep-copy its spans).
         List<SpanRecord> spans = new ArrayList<>(last.getSpans());
         spans.addAll(message.getSpans());
-        held.put(lastKey, TraceMessage.newBuilder(last).setSpans(spans).build());
+        last.setSpans(spans);
+        held.put(lastKey, last);
         return;
       }
     }

@@ -105,9 +105,9 @@ public final class WorkflowStore extends WorkflowView {
    * item is what keeps the changelog small: the record cache sends a key once per commit, so a workflow's span
    * groups arriving within one commit reach Kafka as one record, and when the workflow leaves it is one tombstone
    * per item, not one per group. The bound keeps the rewrite (a read and a write of the open item per group)
-   * small for a workflow of many spans, and the item under the broker's record size. A group bigger than the bound
-   * (a merge moves a workflow's spans in records of that size) is an item of its own. Items written one group each, as earlier
-   * releases did, are the same record with fewer spans: the open item is simply the last one, whoever wrote it.
+   * small for a workflow of many spans, and the item under the broker's record size. Items written one group each,
+   * as earlier releases did, are the same record with fewer spans: the open item is simply the last one, whoever
+   * wrote it.
    */
   private void appendSpans(String workflowId, WorkflowSummary summary, List<SpanRecord> accepted, int maxSpansPerItem) {
     if (summary.getItemSequence() > 0) {
