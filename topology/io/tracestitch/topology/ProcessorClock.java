@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.ProcessingContext;
 
@@ -55,6 +56,7 @@ public final class ProcessorClock {
 
   private final boolean fromUpstream;
   private final Duration tickInterval;
+  private final LongSupplier readToEndAt;
   private final Map<String, long[]> upstream = new HashMap<>();
   private ProcessingContext context;
   /** How long after one tick the next is due: how far a reading is moved on, and how long the first one waits. */
@@ -67,19 +69,29 @@ public final class ProcessorClock {
   private long upstreamReading = Long.MIN_VALUE;
   private long restoredTime = -1;
 
-  private ProcessorClock(boolean fromUpstream, Duration tickInterval) {
+  private ProcessorClock(boolean fromUpstream, Duration tickInterval, LongSupplier readToEndAt) {
     this.fromUpstream = fromUpstream;
     this.tickInterval = tickInterval;
+    this.readToEndAt = readToEndAt;
   }
 
-  /** The clock of a stage that reads the source topics. */
+  /** The clock of a stage whose every input record is there to be read (it moves on by the wall clock when quiet). */
   public static ProcessorClock ofRecords() {
-    return new ProcessorClock(false, Duration.ZERO);
+    return ofRecords(() -> Long.MAX_VALUE);
+  }
+
+  /**
+   * The clock of a stage that reads the source topics, moved on by the wall clock only up to {@code readToEndAt}:
+   * the latest wall time at which its input was confirmed read to its end ({@link Long#MAX_VALUE}: always). Time
+   * the processor spent cut off from its input is not quiet time, and is not counted as such.
+   */
+  public static ProcessorClock ofRecords(LongSupplier readToEndAt) {
+    return new ProcessorClock(false, Duration.ZERO, readToEndAt);
   }
 
   /** The clock of a stage fed by upstream tasks that send their clock every {@code tickInterval}. */
   public static ProcessorClock ofUpstreamTicks(Duration tickInterval) {
-    return new ProcessorClock(true, tickInterval);
+    return new ProcessorClock(true, tickInterval, () -> Long.MAX_VALUE);
   }
 
   public void init(ProcessingContext context) {
@@ -139,10 +151,21 @@ public final class ProcessorClock {
       // Nothing read since this task started. After a restart or a hand-over Kafka Streams restores the time of
       // the partition's last committed record: from there, as if the input had been quiet since. (A backlog
       // behind it is read within the first polls and carries times at least as late.) Not remembered.
-      return restoredTime < 0 ? fallback(wall) : Math.max(last, restoredTime + Math.max(0, wall - wallAtLastRecord));
+      return restoredTime < 0 ? fallback(wall) : Math.max(last, restoredTime + quietSinceLastRecord(wall));
     }
-    last = Math.max(last, dataTime + Math.max(0, wall - wallAtLastRecord));
+    last = Math.max(last, dataTime + quietSinceLastRecord(wall));
     return last;
+  }
+
+  /**
+   * The wall time since the last record (or the start) that the input is known to have been quiet: up to the last
+   * confirmation that it was read to its end, never further. Between two confirmations the reading waits, which
+   * costs a quiet partition's deadlines a fraction of a second; a cut-off processor's clock stands still.
+   */
+  private long quietSinceLastRecord(long wall) {
+    long upTo = Math.min(wall, readToEndAt.getAsLong());
+    // Compared, not subtracted: "not confirmed yet" is Long.MIN_VALUE.
+    return upTo <= wallAtLastRecord ? 0 : upTo - wallAtLastRecord;
   }
 
   /**

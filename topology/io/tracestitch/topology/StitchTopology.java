@@ -7,6 +7,7 @@ import io.tracestitch.topology.graph.GraphAssembler;
 import io.tracestitch.topology.ingest.EventIdentityExtractor;
 import io.tracestitch.topology.ingest.EventIngestProcessor;
 import io.tracestitch.topology.ingest.OtlpSpanDecoder;
+import io.tracestitch.topology.ingest.ReadToEnd;
 import io.tracestitch.topology.ingest.SpanIngestProcessor;
 import io.tracestitch.topology.steps.StepLearning;
 import io.tracestitch.topology.trace.TraceRouter;
@@ -76,6 +77,12 @@ public final class StitchTopology {
 
   public static Topology build(StitchSettings settings, StitchSerdes serdes, StitchCounters counters,
       List<GraphListener> listeners, ConsumerOffsets offsets) {
+    return build(settings, serdes, counters, listeners, offsets, ReadToEnd.NOT_WATCHED_ANYWHERE);
+  }
+
+  /** {@code readToEnd}: how far this instance has read its source partitions, which bounds the ingest clock. */
+  public static Topology build(StitchSettings settings, StitchSerdes serdes, StitchCounters counters,
+      List<GraphListener> listeners, ConsumerOffsets offsets, ReadToEnd readToEnd) {
     AvroTrust.trustGeneratedRecords();
     Topology topology = new Topology();
 
@@ -91,7 +98,7 @@ public final class StitchTopology {
     OtlpSpanDecoder decoder = new OtlpSpanDecoder(settings.spanEncoding(), settings.spanAttributes());
     topology.addProcessor(SPAN_INGEST, () -> new SpanIngestProcessor(decoder, counters,
         settings.maxSpansPerMessage(), settings.punctuationInterval(), "to-by-trace-from-spans",
-        "to-every-by-trace-partition-from-spans", "to-dlq-from-spans"), SPANS_SOURCE);
+        "to-every-by-trace-partition-from-spans", "to-dlq-from-spans", readToEnd), SPANS_SOURCE);
     topology.addSink("to-by-trace-from-spans", settings.byTraceTopic(), new StringSerializer(),
         serdes.traceMessage().serializer(), SPAN_INGEST);
     // Clock ticks go to every partition (multicast), so each by-trace task hears from each ingest task.
@@ -103,7 +110,7 @@ public final class StitchTopology {
       EventIdentityExtractor extractor = new EventIdentityExtractor(settings.eventIdentity());
       topology.addProcessor(EVENT_INGEST, () -> new EventIngestProcessor(extractor, counters,
           settings.punctuationInterval(), "to-by-trace-from-events", "to-by-workflow-from-events",
-          "to-every-by-trace-partition-from-events", "to-dlq-from-events"), EVENTS_SOURCE);
+          "to-every-by-trace-partition-from-events", "to-dlq-from-events", readToEnd), EVENTS_SOURCE);
       topology.addSink("to-by-trace-from-events", settings.byTraceTopic(), new StringSerializer(),
           serdes.traceMessage().serializer(), EVENT_INGEST);
       topology.addSink("to-every-by-trace-partition-from-events", settings.byTraceTopic(), new StringSerializer(),

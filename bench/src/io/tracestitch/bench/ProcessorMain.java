@@ -159,7 +159,13 @@ public final class ProcessorMain {
       Files.createDirectories(stateDir);
       System.gc();
       MemoryWatch memory = MemoryWatch.start();
-      KafkaStreams streams = new KafkaStreams(job.stitch() ? stitching() : passThrough(), properties());
+      Properties properties = properties();
+      // The application's watch of how far the sources are read, so the stitching run's clock is the product's.
+      io.tracestitch.app.SourceEndWatch sourceEnds = job.stitch() ? io.tracestitch.app.SourceEndWatch.start(
+          properties, properties.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG),
+          job.settings().punctuationInterval()) : null;
+      KafkaStreams streams = sourceEnds == null ? new KafkaStreams(passThrough(), properties)
+          : new KafkaStreams(stitching(sourceEnds), properties, sourceEnds);
       streams.setUncaughtExceptionHandler(e -> {
         failure.compareAndSet(null, e);
         progress.abort();
@@ -274,6 +280,9 @@ public final class ProcessorMain {
           jfr.close();
         }
         streams.close(Duration.ofSeconds(60));
+        if (sourceEnds != null) {
+          sourceEnds.close();
+        }
         streams.cleanUp();
         // cleanUp leaves the application's directory itself behind when RocksDB files linger in it.
         deleteRecursively(stateDir);
@@ -333,7 +342,7 @@ public final class ProcessorMain {
       return recording;
     }
 
-    private Topology stitching() {
+    private Topology stitching(io.tracestitch.topology.ingest.ReadToEnd readToEnd) {
       StitchSettings settings = job.settings();
       StitchSerdes base = StitchSerdes.avro();
       plainSerdes = base;
@@ -356,7 +365,8 @@ public final class ProcessorMain {
         firstGraphSpans.putIfAbsent(graph.getWorkflowId(), spans);
         publishReasons.merge(String.valueOf(graph.getPublishReason()), 1L, Long::sum);
       };
-      return StitchTopology.build(settings, serdes, counters, List.of(listener));
+      return StitchTopology.build(settings, serdes, counters, List.of(listener),
+          io.tracestitch.topology.alert.ConsumerOffsets.NONE, readToEnd);
     }
 
     /** Waits until the trace-router's deadline index holds nothing due before {@code beforeMs}. */

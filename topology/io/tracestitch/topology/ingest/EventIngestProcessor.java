@@ -36,14 +36,15 @@ public final class EventIngestProcessor implements Processor<byte[], byte[], Obj
   private ProcessorContext<Object, Object> context;
 
   public EventIngestProcessor(EventIdentityExtractor extractor, StitchCounters counters, Duration tickInterval,
-      String toTraces, String toWorkflows, String toEveryTracePartition, String toDeadLetters) {
+      String toTraces, String toWorkflows, String toEveryTracePartition, String toDeadLetters,
+      ReadToEnd readToEnd) {
     this.extractor = extractor;
     this.counters = counters;
     this.tickInterval = tickInterval;
     this.toTraces = toTraces;
     this.toWorkflows = toWorkflows;
     this.toDeadLetters = toDeadLetters;
-    this.clock = new IngestClock("events", toEveryTracePartition);
+    this.clock = new IngestClock("events", toEveryTracePartition, readToEnd);
   }
 
   @Override

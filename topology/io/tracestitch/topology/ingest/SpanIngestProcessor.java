@@ -35,14 +35,15 @@ public final class SpanIngestProcessor implements Processor<byte[], byte[], Obje
   private ProcessorContext<Object, Object> context;
 
   public SpanIngestProcessor(OtlpSpanDecoder decoder, StitchCounters counters, int maxSpansPerMessage,
-      Duration tickInterval, String toTraces, String toEveryTracePartition, String toDeadLetters) {
+      Duration tickInterval, String toTraces, String toEveryTracePartition, String toDeadLetters,
+      ReadToEnd readToEnd) {
     this.decoder = decoder;
     this.counters = counters;
     this.maxSpansPerMessage = maxSpansPerMessage;
     this.tickInterval = tickInterval;
     this.toTraces = toTraces;
     this.toDeadLetters = toDeadLetters;
-    this.clock = new IngestClock("spans", toEveryTracePartition);
+    this.clock = new IngestClock("spans", toEveryTracePartition, readToEnd);
   }
 
   @Override

@@ -65,6 +65,7 @@ public final class TracestitchApp implements AutoCloseable {
   private EmbeddedKafkaBroker broker;
   private KafkaStreams streams;
   private AdminConsumerOffsets offsets;
+  private SourceEndWatch sourceEnds;
   private HttpServer http;
   private Telemetry telemetry;
   private Restorations restorations = new Restorations();
@@ -110,9 +111,13 @@ public final class TracestitchApp implements AutoCloseable {
         alerting.offsetsTimeout(), Clock.systemUTC());
     List<GraphListener> graphListeners = new ArrayList<>(listeners);
     graphListeners.add(telemetry.graphListener());
-    Topology topology = StitchTopology.build(config.stitchSettings(), serdes(props), counters, graphListeners, offsets);
+    // Tells the ingest clock when its input is quiet rather than out of reach (see ReadToEnd).
+    sourceEnds = SourceEndWatch.start(config.kafkaProperties(bootstrapServers),
+        config.processingGuarantee(), config.stitchSettings().punctuationInterval());
+    Topology topology = StitchTopology.build(config.stitchSettings(), serdes(props), counters, graphListeners, offsets,
+        sourceEnds);
     log.info("Topology:\n{}", topology.describe());
-    streams = new KafkaStreams(topology, props);
+    streams = new KafkaStreams(topology, props, sourceEnds);
     // The last resort: a failed thread is replaced, unless it keeps failing at the same place (then reported).
     streams.setUncaughtExceptionHandler(threadFailures);
     // Before start, or the first restorations would go unseen and /readyz could say ready too early.
@@ -320,6 +325,9 @@ public final class TracestitchApp implements AutoCloseable {
     } finally {
       stopQuietly("the HTTP server", http);
       stopQuietly("the metrics", telemetry);
+      if (sourceEnds != null) {
+        sourceEnds.close();
+      }
       if (offsets != null) {
         offsets.close();
       }

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tracestitch.app.TracestitchApp;
 import io.tracestitch.testing.Orders;
-import io.tracestitch.topology.alert.AlertProcessor;
-import io.tracestitch.topology.trace.TraceView;
-import io.tracestitch.topology.workflow.WorkflowStitcher;
-import io.tracestitch.topology.workflow.WorkflowView;
+import io.tracestitch.topology.StitchCounters;
+import io.tracestitch.topology.StitchSerdes;
+import io.tracestitch.topology.StitchSettings;
+import io.tracestitch.topology.StitchTopology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.junit.jupiter.api.Test;
 
@@ -30,9 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class ReadinessIT {
   private static final Duration WAIT = Duration.ofSeconds(40);
-  private static final Set<String> TOPOLOGY_STORES = Set.of(WorkflowView.SUMMARY_STORE, WorkflowView.ITEM_STORE,
-      WorkflowView.DUE_STORE, WorkflowStitcher.EXPECTATION_STORE, WorkflowView.EVENT_INDEX_STORE,
-      TraceView.STATE_STORE, TraceView.HELD_STORE, TraceView.DUE_STORE, AlertProcessor.STORE);
+  /** Read off the topology itself, so a store added later is one of them without anyone editing this test. */
+  private static final Set<String> TOPOLOGY_STORES = topologyStores();
 
   @Test
   void shouldBeNotReadyWhileRestoringAndReadyWithTheRestoredStateAfterwards() throws Exception {
@@ -81,6 +81,20 @@ class ReadinessIT {
       assertThat(restored.json().path("spanCount").asInt()).as("the order's spans came back from the changelog")
           .isEqualTo(3);
     }
+  }
+
+  private static Set<String> topologyStores() {
+    Set<String> stores = new TreeSet<>();
+    TopologyDescription description = StitchTopology.build(StitchSettings.defaults(), StitchSerdes.avro(),
+        new StitchCounters(), List.of()).describe();
+    for (TopologyDescription.Subtopology sub : description.subtopologies()) {
+      for (TopologyDescription.Node node : sub.nodes()) {
+        if (node instanceof TopologyDescription.Processor processor) {
+          stores.addAll(processor.stores());
+        }
+      }
+    }
+    return stores;
   }
 
   private static Set<String> stores(JsonNode restoring) {

@@ -122,4 +122,48 @@ class ProcessorClockTest {
     wall(4_000);
     assertThat(source.now()).isEqualTo(T - 600_000 + 4_000);
   }
+
+  @Test
+  void sourceClockOfAProcessorCutOffFromItsInputStandsStillAndFollowsTheBacklogItResumesWith() {
+    long[] readToEndAt = {T};
+    ProcessorClock source = ProcessorClock.ofRecords(() -> readToEndAt[0]);
+    source.init(context);
+    source.recordArrived(T - 100);
+    readToEndAt[0] = T + 1_000;
+    wall(1_200);
+    assertThat(source.now()).as("quiet, and confirmed read to its end a second after the last record")
+        .isEqualTo(T - 100 + 1_000);
+    // Cut off: nothing read and nothing confirmed for ten seconds.
+    wall(11_000);
+    assertThat(source.now()).as("the outage is not counted as quiet time").isEqualTo(T - 100 + 1_000);
+    // Back: the backlog the feed wrote during the outage arrives, records older than the wall clock.
+    wall(11_100);
+    source.recordArrived(T + 2_000);
+    assertThat(source.now()).as("the backlog's own time").isEqualTo(T + 2_000);
+    readToEndAt[0] = T + 11_050;
+    wall(11_300);
+    assertThat(source.now()).as("read to its end again: quiet since the backlog's last record, as confirmed")
+        .isEqualTo(T + 2_000);
+    readToEndAt[0] = T + 11_250;
+    wall(11_400);
+    assertThat(source.now()).isEqualTo(T + 2_000 + 150);
+  }
+
+  @Test
+  void sourceClockOfAnInputNotConfirmedYetReadsItsRecordsTimeAndDoesNotMoveOn() {
+    ProcessorClock source = ProcessorClock.ofRecords(() -> Long.MIN_VALUE);
+    source.init(context);
+    source.recordArrived(T - 100);
+    wall(10_000);
+    assertThat(source.now()).isEqualTo(T - 100);
+  }
+
+  @Test
+  void sourceClockWithoutAWatchOnItsInputFollowsTheWallClockOnceQuiet() {
+    ProcessorClock source = ProcessorClock.ofRecords(() -> Long.MAX_VALUE);
+    source.init(context);
+    source.recordArrived(T - 100);
+    wall(10_000);
+    assertThat(source.now()).isEqualTo(T - 100 + 10_000);
+  }
 }

@@ -1,0 +1,86 @@
+package io.tracestitch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tracestitch.topology.ingest.ReadToEnd;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/** When a source partition counts as read to its end: the consumer's position against the broker's listed end. */
+class PartitionEndsTest {
+  static final TopicPartition SPANS_0 = new TopicPartition("otlp_spans", 0);
+  static final long T = 1_767_225_600_000L;
+
+  final PartitionEnds ends = new PartitionEnds();
+
+  @Test
+  void withoutAnyConsumerReportingPositionsNothingIsWatchedAndTheClockIsNotHeldBack() {
+    assertThat(ends.confirmedAt(SPANS_0, T)).isEqualTo(ReadToEnd.NOT_WATCHED);
+  }
+
+  @Test
+  void aPartitionIsReadToItsEndAsOfTheListingOnceThePositionReachesTheListedEnd() {
+    ends.consumerPolled();
+    assertThat(ends.confirmedAt(SPANS_0, T)).as("asked about, not confirmed yet").isEqualTo(ReadToEnd.NOT_YET);
+    assertThat(ends.toList(T)).as("no position yet: nothing to compare a listed end with").isEmpty();
+    ends.positionRead(SPANS_0, 40);
+    assertThat(ends.toList(T)).containsExactly(SPANS_0);
+
+    ends.endListed(SPANS_0, 50, T + 100);
+    assertThat(ends.confirmedAt(SPANS_0, T + 150)).as("ten records behind the end").isEqualTo(ReadToEnd.NOT_YET);
+    ends.positionRead(SPANS_0, 50);
+    assertThat(ends.confirmedAt(SPANS_0, T + 200)).isEqualTo(T + 100);
+  }
+
+  @Test
+  void aConsumerThatHasCaughtUpIsConfirmedAtOnceByTheNextListing() {
+    ends.consumerPolled();
+    ends.confirmedAt(SPANS_0, T);
+    ends.positionRead(SPANS_0, 50);
+    ends.endListed(SPANS_0, 50, T + 500);
+    assertThat(ends.confirmedAt(SPANS_0, T + 600)).isEqualTo(T + 500);
+  }
+
+  @Test
+  void aPartitionWrittenAsFastAsItIsReadIsStillConfirmedOneListingLate() {
+    ends.consumerPolled();
+    ends.confirmedAt(SPANS_0, T);
+    ends.positionRead(SPANS_0, 10);
+    ends.endListed(SPANS_0, 20, T + 100);
+    ends.positionRead(SPANS_0, 18);
+    ends.endListed(SPANS_0, 30, T + 200);
+    ends.positionRead(SPANS_0, 25);
+    assertThat(ends.confirmedAt(SPANS_0, T + 250)).as("the first end reached, though a later one is not")
+        .isEqualTo(T + 100);
+    ends.endListed(SPANS_0, 35, T + 300);
+    ends.positionRead(SPANS_0, 36);
+    assertThat(ends.confirmedAt(SPANS_0, T + 350)).isEqualTo(T + 300);
+  }
+
+  @Test
+  void aProcessorCutOffFromTheBrokerGetsNoConfirmationUntilItHasFetchedTheBacklog() {
+    ends.consumerPolled();
+    ends.confirmedAt(SPANS_0, T);
+    ends.positionRead(SPANS_0, 100);
+    ends.endListed(SPANS_0, 100, T);
+    // The cut: no listing answers, the position stands still.
+    ends.positionRead(SPANS_0, 100);
+    assertThat(ends.confirmedAt(SPANS_0, T + 10_000)).isEqualTo(T);
+    // Back: the broker holds the backlog written meanwhile.
+    ends.endListed(SPANS_0, 400, T + 10_100);
+    ends.positionRead(SPANS_0, 250);
+    assertThat(ends.confirmedAt(SPANS_0, T + 10_200)).isEqualTo(T);
+    ends.positionRead(SPANS_0, 400);
+    assertThat(ends.confirmedAt(SPANS_0, T + 10_300)).isEqualTo(T + 10_100);
+  }
+
+  @Test
+  void aPartitionNobodyAsksAboutAnyMoreIsNoLongerListed() {
+    ends.consumerPolled();
+    ends.confirmedAt(SPANS_0, T);
+    ends.positionRead(SPANS_0, 5);
+    assertThat(ends.toList(T + PartitionEnds.FORGET_AFTER_MS)).containsExactly(SPANS_0);
+    assertThat(ends.toList(T + PartitionEnds.FORGET_AFTER_MS + 1)).isEmpty();
+    assertThat(ends.isWatched(SPANS_0)).isFalse();
+  }
+}
