@@ -18,8 +18,9 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  * <ul>
  *   <li><b>Of records</b> ({@link #ofRecords}), for the ingest stage that reads the source topics: the
  *       latest timestamp of the records this task has seen, moved forward by the wall-clock time elapsed
- *       since that record arrived. While records keep coming (live or catching up) it follows the records'
- *       own time; once the input goes quiet it follows the wall clock. (The task's stream time would not
+ *       since that record arrived — but only up to the last moment its input was confirmed read to its end
+ *       ({@code ReadToEnd}). While records keep coming (live or catching up) it follows the records' own time;
+ *       once the input goes quiet it follows the wall clock; while it is cut off from its input it stands still. (The task's stream time would not
  *       do: records a punctuation forwards carry this clock's reading, and counting them as data would add
  *       the idle time again on every round.)</li>
  *   <li><b>Of upstream ticks</b> ({@link #ofUpstreamTicks}), for every later stage: each upstream task

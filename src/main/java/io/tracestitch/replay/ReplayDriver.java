@@ -7,6 +7,7 @@ import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.StitchTopology;
 import io.tracestitch.topology.alert.ConsumerOffsets;
+import io.tracestitch.topology.ingest.ReadToEnd;
 import io.tracestitch.topology.workflow.GraphListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,15 @@ public final class ReplayDriver implements AutoCloseable {
    */
   public ReplayDriver(StitchSettings settings, StitchSerdes serdes, Instant start, List<GraphListener> listeners,
       Path stateParent, ConsumerOffsets offsets) {
+    this(settings, serdes, start, listeners, stateParent, offsets, ReadToEnd.NOT_WATCHED_ANYWHERE);
+  }
+
+  /**
+   * @param readToEnd how far the source partitions are read: {@link ReadToEnd#NOT_WATCHED_ANYWHERE} in replay (every
+   *     record is there), a model of a processor cut off from its input in a scenario
+   */
+  public ReplayDriver(StitchSettings settings, StitchSerdes serdes, Instant start, List<GraphListener> listeners,
+      Path stateParent, ConsumerOffsets offsets, ReadToEnd readToEnd) {
     this.settings = settings;
     this.wallMs = start.toEpochMilli();
     try {
@@ -87,7 +97,7 @@ public final class ReplayDriver implements AutoCloseable {
     io.tracestitch.app.RecordFailures.install(props, settings, counters);
     // The application's RocksDB budget (its default, rocksdb.memory.bytes): replay's stores are bounded as live.
     props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, io.tracestitch.app.RocksDbMemoryBudget.class.getName());
-    this.driver = new TopologyTestDriver(StitchTopology.build(settings, serdes, counters, listeners, offsets), props,
+    this.driver = new TopologyTestDriver(StitchTopology.build(settings, serdes, counters, listeners, offsets, readToEnd), props,
         start);
     this.spans = driver.createInputTopic(settings.spansTopic(), new ByteArraySerializer(), new ByteArraySerializer());
     this.graphs = driver.createOutputTopic(settings.graphsTopic(), new StringDeserializer(),

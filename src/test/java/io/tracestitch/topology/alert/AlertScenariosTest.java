@@ -20,6 +20,7 @@ import io.tracestitch.testing.Orders;
 import io.tracestitch.testing.TimedInput;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.expect.Contracts;
+import io.tracestitch.topology.ingest.ReadToEnd;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -202,6 +203,86 @@ class AlertScenariosTest {
           .containsExactly(AlertKind.STALLED_BRANCH.name());
       assertThat(driver.alerts()).as("three-hour-old stalls are history, not a page").isEmpty();
       assertThat(driver.counters().get("alerts.suppressed_catching_up")).isEqualTo(15);
+    }
+  }
+
+  @Test
+  void processorCutOffFromItsInputLongerThanADeadlinePagesNothingForWhatTheBacklogAnswers() {
+    try (CutOffProcessor processor = new CutOffProcessor(contractOf60s())) {
+      // Inventory answers 20 s after the order, within its 60 s contract; the processor has read the order only.
+      processor.feedUpTo(Orders.order(1, T).late("inventory", 20_000), T + 1_000);
+      processor.cutFor(Duration.ofSeconds(100));
+      processor.backAndReadTheBacklog();
+      processor.driver.advanceBy(Duration.ofSeconds(120));
+
+      WorkflowGraph first = processor.driver.graphs().get(0);
+      assertThat(Graphs.branch(first, "inventory", "order.created").getState())
+          .as("the answer waited in the backlog").isEqualTo(BranchState.SUCCEEDED);
+      assertThat(processor.driver.alerts()).as("a cut of 100 s is not 100 s of quiet").isEmpty();
+    }
+  }
+
+  @Test
+  void processorCutOffFromItsInputStillPagesTheDeadlineItsBacklogDoesNotAnswer() {
+    try (CutOffProcessor processor = new CutOffProcessor(contractOf60s())) {
+      processor.feedUpTo(Orders.order(1, T).consumer("inventory", NONE), T + 1_000);
+      processor.cutFor(Duration.ofSeconds(100));
+      processor.backAndReadTheBacklog();
+      processor.driver.advanceBy(Duration.ofSeconds(120));
+
+      assertThat(Graphs.branch(processor.driver.graphs().get(0), "inventory", "order.created").getState())
+          .isEqualTo(BranchState.PENDING);
+      assertThat(processor.driver.alerts()).extracting(Alert::getKind).contains(AlertKind.UNCONSUMED_EVENT);
+    }
+  }
+
+  private static StitchSettings contractOf60s() {
+    return SETTINGS.withContracts(Contracts.of(List.of(new Contracts.Contract(Orders.ORDER_CREATED,
+        List.of(new Contracts.Consumer("inventory", Duration.ofSeconds(60))))), Set.of()));
+  }
+
+  /**
+   * A processor whose source partitions are confirmed read to their end at every moment except while it is cut
+   * off: then nothing is read and nothing confirmed, and what was written meanwhile waits in the backlog.
+   */
+  private static final class CutOffProcessor implements AutoCloseable {
+    final ReplayDriver driver;
+    private final List<TimedInput> backlog = new java.util.ArrayList<>();
+    private long cutAt = Long.MAX_VALUE;
+    private ReplayDriver self;
+
+    CutOffProcessor(StitchSettings settings) {
+      ReadToEnd readToEnd = (topic, partition) -> Math.min(cutAt, self == null ? Long.MIN_VALUE : self.wallMs());
+      driver = new ReplayDriver(settings, io.tracestitch.topology.StitchSerdes.avro(), Instant.ofEpochMilli(T),
+          List.of(), null, io.tracestitch.topology.alert.ConsumerOffsets.NONE, readToEnd);
+      self = driver;
+    }
+
+    /** The order's records stamped up to {@code readUpTo} are read live; the rest is written during the cut. */
+    void feedUpTo(Orders order, long readUpTo) {
+      for (TimedInput input : order.inputs()) {
+        if (input.timestampMs() <= readUpTo) {
+          input.pipeInto(driver);
+        } else {
+          backlog.add(input);
+        }
+      }
+      driver.advanceTo(readUpTo);
+    }
+
+    void cutFor(Duration outage) {
+      cutAt = driver.wallMs();
+      driver.advanceBy(outage);
+    }
+
+    void backAndReadTheBacklog() {
+      TimedInput.pipeAll(backlog, driver);
+      cutAt = Long.MAX_VALUE;
+    }
+
+    @Override
+    public void close() {
+      driver.close();
     }
   }
 
