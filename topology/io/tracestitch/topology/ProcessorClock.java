@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.ProcessingContext;
 
@@ -19,7 +18,7 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  *   <li><b>Of records</b> ({@link #ofRecords}), for the ingest stage that reads the source topics: the
  *       latest timestamp of the records this task has seen, moved forward by the wall-clock time elapsed
  *       since that record arrived — but only up to the last moment its input was confirmed read to its end
- *       ({@code ReadToEnd}). While records keep coming (live or catching up) it follows the records' own time;
+ *       ({@link ReadToEnd}). While records keep coming (live or catching up) it follows the records' own time;
  *       once the input goes quiet it follows the wall clock; while it is cut off from its input it stands still. (The task's stream time would not
  *       do: records a punctuation forwards carry this clock's reading, and counting them as data would add
  *       the idle time again on every round.)</li>
@@ -57,7 +56,10 @@ public final class ProcessorClock {
 
   private final boolean fromUpstream;
   private final Duration tickInterval;
-  private final LongSupplier readToEndAt;
+  /** Null for a clock whose every input record is there to be read. */
+  private final ReadToEnd readToEnd;
+  /** The source partitions this task has read from, by topic: one, or several topics that share a partition number. */
+  private final Map<String, Integer> sources = new HashMap<>(2);
   private final Map<String, long[]> upstream = new HashMap<>();
   private ProcessingContext context;
   /** How long after one tick the next is due: how far a reading is moved on, and how long the first one waits. */
@@ -70,29 +72,29 @@ public final class ProcessorClock {
   private long upstreamReading = Long.MIN_VALUE;
   private long restoredTime = -1;
 
-  private ProcessorClock(boolean fromUpstream, Duration tickInterval, LongSupplier readToEndAt) {
+  private ProcessorClock(boolean fromUpstream, Duration tickInterval, ReadToEnd readToEnd) {
     this.fromUpstream = fromUpstream;
     this.tickInterval = tickInterval;
-    this.readToEndAt = readToEndAt;
+    this.readToEnd = readToEnd;
   }
 
   /** The clock of a stage whose every input record is there to be read (it moves on by the wall clock when quiet). */
   public static ProcessorClock ofRecords() {
-    return ofRecords(() -> Long.MAX_VALUE);
+    return new ProcessorClock(false, Duration.ZERO, null);
   }
 
   /**
-   * The clock of a stage that reads the source topics, moved on by the wall clock only up to {@code readToEndAt}:
-   * the latest wall time at which its input was confirmed read to its end ({@link Long#MAX_VALUE}: always). Time
-   * the processor spent cut off from its input is not quiet time, and is not counted as such.
+   * The clock of a stage that reads topics of the cluster, moved on by the wall clock only up to the last moment
+   * its input partitions were confirmed read to their end: time the processor spent cut off from its input is not
+   * quiet time, and is not counted as such.
    */
-  public static ProcessorClock ofRecords(LongSupplier readToEndAt) {
-    return new ProcessorClock(false, Duration.ZERO, readToEndAt);
+  public static ProcessorClock ofRecords(ReadToEnd readToEnd) {
+    return new ProcessorClock(false, Duration.ZERO, readToEnd);
   }
 
   /** The clock of a stage fed by upstream tasks that send their clock every {@code tickInterval}. */
   public static ProcessorClock ofUpstreamTicks(Duration tickInterval) {
-    return new ProcessorClock(true, tickInterval, () -> Long.MAX_VALUE);
+    return new ProcessorClock(true, tickInterval, null);
   }
 
   public void init(ProcessingContext context) {
@@ -116,6 +118,9 @@ public final class ProcessorClock {
     wallAtLastRecord = context.currentSystemTimeMs();
     // The extrapolation restarts from this record; now() keeps the reading from ever going back.
     dataTime = Math.max(dataTime, timestampMs);
+    if (readToEnd != null) {
+      context.recordMetadata().ifPresent(m -> sources.putIfAbsent(m.topic(), m.partition()));
+    }
   }
 
   /** An upstream task says its clock reads {@code tickMs}. */
@@ -164,9 +169,24 @@ public final class ProcessorClock {
    * costs a quiet partition's deadlines a fraction of a second; a cut-off processor's clock stands still.
    */
   private long quietSinceLastRecord(long wall) {
-    long upTo = Math.min(wall, readToEndAt.getAsLong());
+    long upTo = Math.min(wall, readToEndAt());
     // Compared, not subtracted: "not confirmed yet" is Long.MIN_VALUE.
     return upTo <= wallAtLastRecord ? 0 : upTo - wallAtLastRecord;
+  }
+
+  /**
+   * Up to when every source partition of this task is known to be read to its end. A task that has read nothing
+   * since it started does not know its partitions yet and counts as read to its end: its clock only moves from a
+   * restored time, by the wall time since the task started.
+   */
+  private long readToEndAt() {
+    long at = ReadToEnd.NOT_WATCHED;
+    if (readToEnd != null) {
+      for (Map.Entry<String, Integer> source : sources.entrySet()) {
+        at = Math.min(at, readToEnd.confirmedAt(source.getKey(), source.getValue()));
+      }
+    }
+    return at;
   }
 
   /**

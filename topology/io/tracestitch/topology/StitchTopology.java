@@ -7,7 +7,6 @@ import io.tracestitch.topology.graph.GraphAssembler;
 import io.tracestitch.topology.ingest.EventIdentityExtractor;
 import io.tracestitch.topology.ingest.EventIngestProcessor;
 import io.tracestitch.topology.ingest.OtlpSpanDecoder;
-import io.tracestitch.topology.ingest.ReadToEnd;
 import io.tracestitch.topology.ingest.SpanIngestProcessor;
 import io.tracestitch.topology.steps.StepLearning;
 import io.tracestitch.topology.trace.TraceRouter;
@@ -80,7 +79,10 @@ public final class StitchTopology {
     return build(settings, serdes, counters, listeners, offsets, ReadToEnd.NOT_WATCHED_ANYWHERE);
   }
 
-  /** {@code readToEnd}: how far this instance has read its source partitions, which bounds the ingest clock. */
+  /**
+   * {@code readToEnd}: how far this instance has read the partitions of its sources and of the findings, which bounds
+   * the clocks of the stages that read them by their records (span and event ingest, alerts).
+   */
   public static Topology build(StitchSettings settings, StitchSerdes serdes, StitchCounters counters,
       List<GraphListener> listeners, ConsumerOffsets offsets, ReadToEnd readToEnd) {
     AvroTrust.trustGeneratedRecords();
@@ -180,7 +182,8 @@ public final class StitchTopology {
     // By alert group: findings of many workflows become one alert per problem, with its lifecycle.
     topology.addSource(FINDINGS_SOURCE, new StringDeserializer(), serdes.finding().deserializer(),
         settings.findingsTopic());
-    topology.addProcessor(ALERTER, () -> new AlertProcessor(settings.alerts(), offsets, counters), FINDINGS_SOURCE);
+    topology.addProcessor(ALERTER, () -> new AlertProcessor(settings.alerts(), offsets, counters, readToEnd),
+        FINDINGS_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AlertProcessor.STORE),
         Serdes.String(), serdes.alertState()).withCachingEnabled(), ALERTER);
     topology.addSink("to-alerts", settings.alertsTopic(), new StringSerializer(), serdes.alert().serializer(), ALERTER);

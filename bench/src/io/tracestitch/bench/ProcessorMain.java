@@ -342,7 +342,7 @@ public final class ProcessorMain {
       return recording;
     }
 
-    private Topology stitching(io.tracestitch.topology.ingest.ReadToEnd readToEnd) {
+    private Topology stitching(io.tracestitch.topology.ReadToEnd readToEnd) {
       StitchSettings settings = job.settings();
       StitchSerdes base = StitchSerdes.avro();
       plainSerdes = base;

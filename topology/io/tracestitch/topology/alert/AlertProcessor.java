@@ -8,6 +8,7 @@ import io.tracestitch.avro.internal.FindingAction;
 import io.tracestitch.avro.internal.FindingMessage;
 import io.tracestitch.avro.internal.PartitionSeen;
 import io.tracestitch.topology.ProcessorClock;
+import io.tracestitch.topology.ReadToEnd;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.graph.DedupKeys;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
   private final AlertSettings settings;
   private final ConsumerOffsets offsets;
   private final StitchCounters counters;
-  private final ProcessorClock clock = ProcessorClock.ofRecords();
+  private final ProcessorClock clock;
   private ProcessorContext<String, Alert> context;
   private KeyValueStore<String, AlertState> alerts;
   private long groups;
@@ -82,9 +83,18 @@ public final class AlertProcessor implements Processor<String, FindingMessage, S
   };
 
   public AlertProcessor(AlertSettings settings, ConsumerOffsets offsets, StitchCounters counters) {
+    this(settings, offsets, counters, ReadToEnd.NOT_WATCHED_ANYWHERE);
+  }
+
+  /**
+   * {@code readToEnd}: how far this instance has read the findings; an instance cut off from the broker must not take
+   * the outage for quiet and resolve pages whose next occurrences wait unread.
+   */
+  public AlertProcessor(AlertSettings settings, ConsumerOffsets offsets, StitchCounters counters, ReadToEnd readToEnd) {
     this.settings = settings;
     this.offsets = offsets;
     this.counters = counters;
+    this.clock = ProcessorClock.ofRecords(readToEnd);
   }
 
   @Override

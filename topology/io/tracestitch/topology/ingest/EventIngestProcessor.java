@@ -6,6 +6,7 @@ import io.tracestitch.avro.internal.TraceMessageType;
 import io.tracestitch.avro.internal.WorkflowKind;
 import io.tracestitch.avro.internal.WorkflowMessage;
 import io.tracestitch.avro.internal.WorkflowMessageType;
+import io.tracestitch.topology.ReadToEnd;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchCounters.Outcome;
 import io.tracestitch.topology.deadletter.DeadLetters;

@@ -3,6 +3,7 @@ package io.tracestitch.topology.ingest;
 import io.tracestitch.avro.internal.SpanRecord;
 import io.tracestitch.avro.internal.TraceMessage;
 import io.tracestitch.avro.internal.TraceMessageType;
+import io.tracestitch.topology.ReadToEnd;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchCounters.Outcome;
 import io.tracestitch.topology.deadletter.DeadLetters;

@@ -1,6 +1,6 @@
 package io.tracestitch.app;
 
-import io.tracestitch.topology.ingest.ReadToEnd;
+import io.tracestitch.topology.ReadToEnd;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,6 +1,6 @@
 package io.tracestitch.app;
 
-import io.tracestitch.topology.ingest.ReadToEnd;
+import io.tracestitch.topology.ReadToEnd;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

@@ -7,7 +7,7 @@ import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.StitchTopology;
 import io.tracestitch.topology.alert.ConsumerOffsets;
-import io.tracestitch.topology.ingest.ReadToEnd;
+import io.tracestitch.topology.ReadToEnd;
 import io.tracestitch.topology.workflow.GraphListener;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -44,8 +44,10 @@ class CutOffClockFaultScheduleTest {
     context.setCurrentSystemTimeMs(T);
     context.setCurrentStreamTimeMs(-1);
     PartitionEnds ends = new PartitionEnds();
-    ProcessorClock clock = ProcessorClock.ofRecords(() -> ends.confirmedAt(SPANS_0, context.currentSystemTimeMs()));
+    ProcessorClock clock = ProcessorClock.ofRecords((topic, partition) ->
+        ends.confirmedAt(new TopicPartition(topic, partition), context.currentSystemTimeMs()));
     clock.init(context);
+    context.setRecordMetadata(SPANS_0.topic(), SPANS_0.partition(), 0);
 
     List<Long> log = new ArrayList<>();
     int position = 0;

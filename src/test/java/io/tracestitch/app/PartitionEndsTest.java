@@ -2,7 +2,7 @@ package io.tracestitch.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tracestitch.topology.ingest.ReadToEnd;
+import io.tracestitch.topology.ReadToEnd;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 

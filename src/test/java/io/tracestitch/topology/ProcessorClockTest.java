@@ -126,8 +126,9 @@ class ProcessorClockTest {
   @Test
   void sourceClockOfAProcessorCutOffFromItsInputStandsStillAndFollowsTheBacklogItResumesWith() {
     long[] readToEndAt = {T};
-    ProcessorClock source = ProcessorClock.ofRecords(() -> readToEndAt[0]);
+    ProcessorClock source = ProcessorClock.ofRecords((topic, partition) -> readToEndAt[0]);
     source.init(context);
+    context.setRecordMetadata("otlp_spans", 0, 0);
     source.recordArrived(T - 100);
     readToEndAt[0] = T + 1_000;
     wall(1_200);
@@ -151,8 +152,9 @@ class ProcessorClockTest {
 
   @Test
   void sourceClockOfAnInputNotConfirmedYetReadsItsRecordsTimeAndDoesNotMoveOn() {
-    ProcessorClock source = ProcessorClock.ofRecords(() -> Long.MIN_VALUE);
+    ProcessorClock source = ProcessorClock.ofRecords((topic, partition) -> Long.MIN_VALUE);
     source.init(context);
+    context.setRecordMetadata("otlp_spans", 0, 0);
     source.recordArrived(T - 100);
     wall(10_000);
     assertThat(source.now()).isEqualTo(T - 100);
@@ -160,8 +162,9 @@ class ProcessorClockTest {
 
   @Test
   void sourceClockWithoutAWatchOnItsInputFollowsTheWallClockOnceQuiet() {
-    ProcessorClock source = ProcessorClock.ofRecords(() -> Long.MAX_VALUE);
+    ProcessorClock source = ProcessorClock.ofRecords(ReadToEnd.NOT_WATCHED_ANYWHERE);
     source.init(context);
+    context.setRecordMetadata("otlp_spans", 0, 0);
     source.recordArrived(T - 100);
     wall(10_000);
     assertThat(source.now()).isEqualTo(T - 100 + 10_000);

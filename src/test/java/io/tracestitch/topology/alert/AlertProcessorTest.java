@@ -9,6 +9,7 @@ import io.tracestitch.avro.AlertKind;
 import io.tracestitch.avro.internal.AlertState;
 import io.tracestitch.avro.internal.FindingAction;
 import io.tracestitch.avro.internal.FindingMessage;
+import io.tracestitch.topology.ReadToEnd;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.StitchSerdes;
 import java.time.Duration;
@@ -33,12 +34,16 @@ class AlertProcessorTest {
   long nextPunctuation;
 
   AlertProcessor processor(AlertSettings settings) {
+    return processor(settings, ReadToEnd.NOT_WATCHED_ANYWHERE);
+  }
+
+  AlertProcessor processor(AlertSettings settings, ReadToEnd readToEnd) {
     KeyValueStore<String, AlertState> store = InMemoryStores.open(context, AlertProcessor.STORE,
         StitchSerdes.avro().alertState());
     context.addStateStore(store);
     context.setCurrentSystemTimeMs(T);
     context.setCurrentStreamTimeMs(-1);
-    AlertProcessor processor = new AlertProcessor(settings, (group, topic) -> offsets.get(), counters);
+    AlertProcessor processor = new AlertProcessor(settings, (group, topic) -> offsets.get(), counters, readToEnd);
     processor.init(context);
     nextPunctuation = T + interval();
     return processor;
@@ -75,6 +80,7 @@ class AlertProcessorTest {
         .setWorkflowId("order-" + offset).setTopic("order.created").setPartition(partition).setOffset(1000 + offset++)
         .setWaitedMs(31_000L).setDetail("loyalty has not handled order.created").setAtMs(now)
         .setEventPublishedMs(now - 31_000L).setNoConsumerSpan(spanless && action == FindingAction.OCCURRED).build();
+    context.setRecordMetadata("tracestitch-findings", 0, offset);
     processor.process(new Record<>(KEY, f, now));
   }
 
@@ -137,6 +143,28 @@ class AlertProcessorTest {
     assertThat(resolve.getCount()).isEqualTo(10);
     assertThat(resolve.getCustomDetails().get("resolution")).isEqualTo("no new occurrence for 5 min, healthy branches "
         + "seen since");
+  }
+
+  @Test
+  void alertStageCutOffFromTheBrokerLongerThanTheResolvePeriodResolvesNothingWhileItsNextOccurrenceWaitsUnread() {
+    long[] cutAt = {Long.MAX_VALUE};
+    AlertProcessor p = processor(AlertSettings.defaults(), (topic, partition) -> Math.min(cutAt[0],
+        context.currentSystemTimeMs()));
+    for (int i = 0; i < 5; i++) {
+      missed(p, 2);
+      healthy(p, 1, 0);
+    }
+    // Cut off for ten minutes: the problem goes on, its findings wait in the topic.
+    cutAt[0] = now;
+    quiet(Duration.ofMinutes(10));
+    assertThat(sent()).as("ten minutes unread are not ten minutes without an occurrence")
+        .extracting(Alert::getAction).doesNotContain(AlertAction.RESOLVE);
+    // Back: the backlog holds the next occurrence, decided a minute into the cut.
+    cutAt[0] = Long.MAX_VALUE;
+    missed(p, 0);
+    quiet(Duration.ofMinutes(1));
+    assertThat(sent()).extracting(Alert::getAction).doesNotContain(AlertAction.RESOLVE);
+    assertThat(sent().get(sent().size() - 1).getCount()).isEqualTo(6);
   }
 
   @Test

@@ -20,7 +20,7 @@ import io.tracestitch.testing.Orders;
 import io.tracestitch.testing.TimedInput;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.expect.Contracts;
-import io.tracestitch.topology.ingest.ReadToEnd;
+import io.tracestitch.topology.ReadToEnd;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.tracestitch.topology.ingest;
+package io.tracestitch.topology;
 
 /**
  * How far this instance is known to have read a source partition: the latest wall-clock time at which everything
