@@ -15,13 +15,13 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  * is behind its input. There are two kinds of clock, one per kind of stage:
  *
  * <ul>
- *   <li><b>Of records</b> ({@link #ofRecords}), for the ingest stage that reads the source topics: the
+ *   <li><b>Of records</b> ({@link #ofRecords}), for the stages that read topics of the cluster (ingest, alerts): the
  *       latest timestamp of the records this task has seen, moved forward by the wall-clock time elapsed
  *       since that record arrived — but only up to the last moment its input was confirmed read to its end
  *       ({@link ReadToEnd}). While records keep coming (live or catching up) it follows the records' own time;
- *       once the input goes quiet it follows the wall clock; while it is cut off from its input it stands still. (The task's stream time would not
- *       do: records a punctuation forwards carry this clock's reading, and counting them as data would add
- *       the idle time again on every round.)</li>
+ *       once the input goes quiet it follows the wall clock; while it is cut off from its input it stands still.
+ *       (The task's stream time would not do: records a punctuation forwards carry this clock's reading, and
+ *       counting them as data would add the idle time again on every round.)</li>
  *   <li><b>Of upstream ticks</b> ({@link #ofUpstreamTicks}), for every later stage: each upstream task
  *       sends its own reading as ticks to every partition, and this clock is the slowest upstream task's
  *       reading. Records never move it: tasks of one stage drift apart while a backlog is worked off (a

@@ -69,6 +69,14 @@ final class PartitionEnds {
     return watched.entrySet().stream().filter(e -> e.getValue().hasPosition()).map(Map.Entry::getKey).toList();
   }
 
+  /** Per watched partition, the wall time up to which it was confirmed read to its end ({@link ReadToEnd#NOT_YET}). */
+  Map<TopicPartition, Long> confirmations() {
+    Map<TopicPartition, Long> confirmed = new java.util.TreeMap<>(
+        java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+    watched.forEach((partition, w) -> confirmed.put(partition, w.confirmedAt()));
+    return confirmed;
+  }
+
   private static final class Watched {
     private long position = -1;
     private long pendingEnd = -1;
@@ -100,6 +108,10 @@ final class PartitionEnds {
         confirmedAt = Math.max(confirmedAt, pendingListedAt);
         pendingEnd = -1;
       }
+    }
+
+    synchronized long confirmedAt() {
+      return confirmedAt;
     }
 
     synchronized boolean hasPosition() {

@@ -89,6 +89,17 @@ public final class SourceEndWatch implements ReadToEnd, KafkaClientSupplier, Aut
     return refused ? NOT_WATCHED : ends.confirmedAt(new TopicPartition(topic, partition), clock.millis());
   }
 
+  /**
+   * Per watched partition, how long ago (ms, at {@code nowMs}) it was last confirmed read to its end; -1 for one not
+   * confirmed yet. What the clocks of the stages that read it wait on: a figure that keeps growing is a processor
+   * that cannot reach, or cannot keep up with, that partition.
+   */
+  public Map<TopicPartition, Long> unconfirmedForMs(long nowMs) {
+    Map<TopicPartition, Long> ages = new java.util.LinkedHashMap<>();
+    ends.confirmations().forEach((partition, at) -> ages.put(partition, at == NOT_YET ? -1 : Math.max(0, nowMs - at)));
+    return ages;
+  }
+
   private void listEnds() {
     try {
       listEndsOnce();

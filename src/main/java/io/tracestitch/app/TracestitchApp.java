@@ -123,6 +123,7 @@ public final class TracestitchApp implements AutoCloseable {
     // Before start, or the first restorations would go unseen and /readyz could say ready too early.
     streams.setGlobalStateRestoreListener(restorations);
     telemetry.observe(streams, restorations, storeNames(topology));
+    telemetry.observeReadToEnd(sourceEnds::unconfirmedForMs);
     http.serve(new ApiContext(streams, restorations, telemetry::prometheusText, config.stitchSettings(), self,
         Duration.ofMillis(config.getLong(TracestitchConfig.HTTP_PEER_TIMEOUT_MS)), Clock.systemUTC(), threadFailures,
         telemetry.completeness()::services));

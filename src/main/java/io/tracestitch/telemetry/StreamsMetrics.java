@@ -6,10 +6,12 @@ import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.tracestitch.http.Restorations;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongFunction;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
@@ -27,6 +29,7 @@ final class StreamsMetrics {
   static final String RESTORING = "tracestitch.restore.partitions";
   static final String RESTORE_REMAINING = "tracestitch.restore.remaining";
   static final String RESTORED = "tracestitch.restore.records";
+  static final String READ_TO_END_AGE = "tracestitch.read_to_end.age";
   static final String CONSUMER_LAG = "tracestitch.consumer.lag";
   static final String BRIDGED_PREFIX = "kafka.streams.";
 
@@ -90,6 +93,19 @@ final class StreamsMetrics {
    * lag is restoration, reported above) and the consumer's legacy copies of each metric, whose topic
    * tag has '.' replaced by '_'.
    */
+  /**
+   * Seconds since each partition the clocks wait on (source topics, findings) was last confirmed read to its end;
+   * -1 while not confirmed at all. {@code unconfirmedForMs} answers per partition for a wall time, in ms.
+   */
+  static void registerReadToEnd(Meter meter, LongFunction<Map<TopicPartition, Long>> unconfirmedForMs, Clock clock) {
+    meter.gaugeBuilder(READ_TO_END_AGE).setUnit("s")
+        .setDescription("Seconds since each partition whose records set a stage's clock (the span and event topics, "
+            + "-findings) was last confirmed read to its end, -1 while not yet: how far that clock may be held back.")
+        .buildWithCallback(m -> unconfirmedForMs.apply(clock.millis()).forEach((partition, ms) ->
+            m.record(ms < 0 ? -1 : ms / 1000.0,
+                Attributes.of(TOPIC, partition.topic(), PARTITION, (long) partition.partition()))));
+  }
+
   private static void consumerLag(KafkaStreams streams, LagSink sink) {
     Set<TopicPartition> assigned = new HashSet<>();
     for (ThreadMetadata thread : streams.metadataForLocalThreads()) {

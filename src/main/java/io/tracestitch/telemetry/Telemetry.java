@@ -12,9 +12,13 @@ import io.tracestitch.http.Restorations;
 import io.tracestitch.topology.StitchCounters;
 import io.tracestitch.topology.workflow.GraphListener;
 import io.tracestitch.topology.workflow.TelemetryCompleteness;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -90,6 +94,14 @@ public final class Telemetry implements AutoCloseable {
   public void observe(KafkaStreams streams, Restorations restorations, Set<String> storeNames) {
     StoreMetrics.register(meter, streams, Set.copyOf(storeNames));
     StreamsMetrics.register(meter, streams, restorations);
+  }
+
+  /**
+   * Adds how long ago each partition the stages' clocks wait on was confirmed read to its end: {@code
+   * unconfirmedForMs} gives, for a wall time, the milliseconds per partition (-1: not yet).
+   */
+  public void observeReadToEnd(LongFunction<Map<TopicPartition, Long>> unconfirmedForMs) {
+    StreamsMetrics.registerReadToEnd(meter, unconfirmedForMs, Clock.systemUTC());
   }
 
   /** Every metric's current value in the Prometheus text format. */

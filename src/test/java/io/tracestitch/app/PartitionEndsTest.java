@@ -1,6 +1,7 @@
 package io.tracestitch.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.tracestitch.topology.ReadToEnd;
 import org.apache.kafka.common.TopicPartition;
@@ -34,18 +35,14 @@ class PartitionEndsTest {
 
   @Test
   void aConsumerThatHasCaughtUpIsConfirmedAtOnceByTheNextListing() {
-    ends.consumerPolled();
-    ends.confirmedAt(SPANS_0, T);
-    ends.positionRead(SPANS_0, 50);
+    watchedFrom(50);
     ends.endListed(SPANS_0, 50, T + 500);
     assertThat(ends.confirmedAt(SPANS_0, T + 600)).isEqualTo(T + 500);
   }
 
   @Test
   void aPartitionWrittenAsFastAsItIsReadIsStillConfirmedOneListingLate() {
-    ends.consumerPolled();
-    ends.confirmedAt(SPANS_0, T);
-    ends.positionRead(SPANS_0, 10);
+    watchedFrom(10);
     ends.endListed(SPANS_0, 20, T + 100);
     ends.positionRead(SPANS_0, 18);
     ends.endListed(SPANS_0, 30, T + 200);
@@ -59,9 +56,7 @@ class PartitionEndsTest {
 
   @Test
   void aProcessorCutOffFromTheBrokerGetsNoConfirmationUntilItHasFetchedTheBacklog() {
-    ends.consumerPolled();
-    ends.confirmedAt(SPANS_0, T);
-    ends.positionRead(SPANS_0, 100);
+    watchedFrom(100);
     ends.endListed(SPANS_0, 100, T);
     // The cut: no listing answers, the position stands still.
     ends.positionRead(SPANS_0, 100);
@@ -75,12 +70,26 @@ class PartitionEndsTest {
   }
 
   @Test
+  void confirmationsSayPerWatchedPartitionUpToWhenItWasReadToItsEnd() {
+    TopicPartition spans1 = new TopicPartition("otlp_spans", 1);
+    watchedFrom(7);
+    ends.confirmedAt(spans1, T);
+    ends.endListed(SPANS_0, 7, T + 40);
+    assertThat(ends.confirmations()).containsExactly(entry(SPANS_0, T + 40), entry(spans1, ReadToEnd.NOT_YET));
+  }
+
+  @Test
   void aPartitionNobodyAsksAboutAnyMoreIsNoLongerListed() {
-    ends.consumerPolled();
-    ends.confirmedAt(SPANS_0, T);
-    ends.positionRead(SPANS_0, 5);
+    watchedFrom(5);
     assertThat(ends.toList(T + PartitionEnds.FORGET_AFTER_MS)).containsExactly(SPANS_0);
     assertThat(ends.toList(T + PartitionEnds.FORGET_AFTER_MS + 1)).isEmpty();
     assertThat(ends.isWatched(SPANS_0)).isFalse();
+  }
+
+  /** A consumer here reports positions, the stage asked about the partition at T, and its position is {@code at}. */
+  private void watchedFrom(long at) {
+    ends.consumerPolled();
+    ends.confirmedAt(SPANS_0, T);
+    ends.positionRead(SPANS_0, at);
   }
 }

@@ -266,6 +266,20 @@ class HttpApiIT {
     assertThat(lagPartitions).containsExactly("0", "1", "2");
     assertThat(metricsA.sum("tracestitch_consumer_lag", Map.of("topic", application.spans()))
         + metricsB.sum("tracestitch_consumer_lag", Map.of("topic", application.spans()))).isZero();
+    Set<String> confirmedPartitions = new TreeSet<>(metricsA.labelValues("tracestitch_read_to_end_age_seconds",
+        "partition", Map.of("topic", application.spans())));
+    confirmedPartitions.addAll(metricsB.labelValues("tracestitch_read_to_end_age_seconds", "partition",
+        Map.of("topic", application.spans())));
+    assertThat(confirmedPartitions).as("every span partition watched by the instance that reads it")
+        .containsExactly("0", "1", "2");
+    for (String partition : confirmedPartitions) {
+      // The instance reading it now; one that read it before a hand-over still reports it for a while, ageing.
+      Map<String, String> labels = Map.of("topic", application.spans(), "partition", partition);
+      double age = List.of(metricsA, metricsB).stream()
+          .filter(m -> m.has("tracestitch_read_to_end_age_seconds", labels)).mapToDouble(m -> m.sum("tracestitch_read_to_end_age_seconds", labels)).min().orElseThrow();
+      assertThat(age).as("span partition %s, read to its end and quiet, is confirmed again and again", partition)
+          .isBetween(0.0, 5.0);
+    }
   }
 
   /** Waits until the metric summed over both instances has the value, then checks it is exactly that. */
