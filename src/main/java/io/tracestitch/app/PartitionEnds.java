@@ -1,5 +1,6 @@
 package io.tracestitch.app;
 
+import io.tracestitch.topology.ProcessorClock;
 import io.tracestitch.topology.ReadToEnd;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,13 @@ import org.apache.kafka.common.TopicPartition;
 final class PartitionEnds {
   /** A partition nobody asked about for this long is no longer listed (its task moved away). */
   static final long FORGET_AFTER_MS = 30_000;
+  /**
+   * The longest a partition that cannot be confirmed holds the clocks back. A partition offline for good (its only
+   * replica's broker gone) must not silence every deadline of every workflow: past this, the clock moves on this far
+   * behind the wall clock, and a branch whose answer waits in that partition may page. As long as a silent upstream
+   * task holds the later stages back ({@code ProcessorClock.FORGET_SILENT_SENDER}).
+   */
+  static final long MAX_HOLD_MS = ProcessorClock.FORGET_SILENT_SENDER.toMillis();
 
   private final Map<TopicPartition, Watched> watched = new ConcurrentHashMap<>();
   private volatile boolean positionsSeen;
@@ -33,7 +41,7 @@ final class PartitionEnds {
       // nothing to confirm with, and holding the clock back for good would silence every deadline.
       return ReadToEnd.NOT_WATCHED;
     }
-    return watched.computeIfAbsent(partition, p -> new Watched()).askedAt(nowMs);
+    return Math.max(watched.computeIfAbsent(partition, p -> new Watched()).askedAt(nowMs), nowMs - MAX_HOLD_MS);
   }
 
   /** Whether positions of this partition are wanted (only watched ones are read, after every poll). */

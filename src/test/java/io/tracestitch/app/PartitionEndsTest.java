@@ -22,13 +22,15 @@ class PartitionEndsTest {
   @Test
   void aPartitionIsReadToItsEndAsOfTheListingOnceThePositionReachesTheListedEnd() {
     ends.consumerPolled();
-    assertThat(ends.confirmedAt(SPANS_0, T)).as("asked about, not confirmed yet").isEqualTo(ReadToEnd.NOT_YET);
+    assertThat(ends.confirmedAt(SPANS_0, T)).as("asked about, not confirmed yet")
+        .isEqualTo(T - PartitionEnds.MAX_HOLD_MS);
     assertThat(ends.toList(T)).as("no position yet: nothing to compare a listed end with").isEmpty();
     ends.positionRead(SPANS_0, 40);
     assertThat(ends.toList(T)).containsExactly(SPANS_0);
 
     ends.endListed(SPANS_0, 50, T + 100);
-    assertThat(ends.confirmedAt(SPANS_0, T + 150)).as("ten records behind the end").isEqualTo(ReadToEnd.NOT_YET);
+    assertThat(ends.confirmedAt(SPANS_0, T + 150)).as("ten records behind the end")
+        .isEqualTo(T + 150 - PartitionEnds.MAX_HOLD_MS);
     ends.positionRead(SPANS_0, 50);
     assertThat(ends.confirmedAt(SPANS_0, T + 200)).isEqualTo(T + 100);
   }
@@ -76,6 +78,16 @@ class PartitionEndsTest {
     ends.confirmedAt(spans1, T);
     ends.endListed(SPANS_0, 7, T + 40);
     assertThat(ends.confirmations()).containsExactly(entry(SPANS_0, T + 40), entry(spans1, ReadToEnd.NOT_YET));
+  }
+
+  @Test
+  void aPartitionThatCannotBeConfirmedForLongHoldsTheClockBackFiveMinutesAtMost() {
+    watchedFrom(100);
+    ends.endListed(SPANS_0, 100, T);
+    // Its leader is gone for good: nothing listed, nothing fetched.
+    assertThat(ends.confirmedAt(SPANS_0, T + 60_000)).isEqualTo(T);
+    assertThat(ends.confirmedAt(SPANS_0, T + 3_600_000)).as("an hour on: five minutes behind, not an hour")
+        .isEqualTo(T + 3_600_000 - PartitionEnds.MAX_HOLD_MS);
   }
 
   @Test
