@@ -76,9 +76,7 @@ public final class Bench {
   private static final double SLOW_SPANS_PER_SECOND = 500;
   /**
    * The processor's JVM; deep JFR stacks so a sample reaches from the stream loop down to the leaf, and debug
-   * information at non-safepoints so a sample lands on the code that ran rather than on the nearest loop back-edge
-   * (without it, the 2026-12-04 profile put 15 % of the stream thread on attribute lookups that an A/B of the decoder
-   * showed cost next to nothing).
+   * information at non-safepoints so a sample is attributed to the code that ran rather than the nearest safepoint.
    */
   private static final List<String> PROCESSOR_JVM = List.of("-Xmx1g", "-XX:+UseG1GC",
       "-XX:FlightRecorderOptions:stackdepth=512", "-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints");
