@@ -113,6 +113,18 @@ public final class ProcessorClock {
     this.tickDueMs = 2 * tickInterval.toMillis() + commitMs;
   }
 
+  /**
+   * This task reads its partition of {@code topic}, known before any record arrives (a stage with a single source
+   * topic). Call after {@link #init}: a task restarted on a quiet partition then has its clock bounded from the start,
+   * not only from its first record. Not for a stage of several topics: a topic with fewer partitions than the task
+   * number would never be confirmed.
+   */
+  public void readsFrom(String topic) {
+    if (readToEnd != null) {
+      sources.putIfAbsent(topic, context.taskId().partition());
+    }
+  }
+
   /** Call once per input record with its timestamp, before reading {@link #now()}. */
   public void recordArrived(long timestampMs) {
     wallAtLastRecord = context.currentSystemTimeMs();
@@ -176,8 +188,8 @@ public final class ProcessorClock {
 
   /**
    * Up to when every source partition of this task is known to be read to its end. A task that has read nothing
-   * since it started does not know its partitions yet and counts as read to its end: its clock only moves from a
-   * restored time, by the wall time since the task started.
+   * since it started and was not told its topic ({@link #readsFrom}) does not know its partitions yet and counts as
+   * read to its end: its clock only moves from a restored time, by the wall time since the task started.
    */
   private long readToEndAt() {
     long at = ReadToEnd.NOT_WATCHED;

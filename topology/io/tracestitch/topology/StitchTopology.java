@@ -98,7 +98,7 @@ public final class StitchTopology {
           settings.eventTopics().toArray(String[]::new));
     }
     OtlpSpanDecoder decoder = new OtlpSpanDecoder(settings.spanEncoding(), settings.spanAttributes());
-    topology.addProcessor(SPAN_INGEST, () -> new SpanIngestProcessor(decoder, counters,
+    topology.addProcessor(SPAN_INGEST, () -> new SpanIngestProcessor(settings.spansTopic(), decoder, counters,
         settings.maxSpansPerMessage(), settings.punctuationInterval(), "to-by-trace-from-spans",
         "to-every-by-trace-partition-from-spans", "to-dlq-from-spans", readToEnd), SPANS_SOURCE);
     topology.addSink("to-by-trace-from-spans", settings.byTraceTopic(), new StringSerializer(),

@@ -37,6 +37,11 @@ final class IngestClock {
     context.schedule(tickInterval, PunctuationType.WALL_CLOCK_TIME, wall -> tick());
   }
 
+  /** The stage reads this one topic (see {@link ProcessorClock#readsFrom}). */
+  void readsFrom(String topic) {
+    clock.readsFrom(topic);
+  }
+
   void recordArrived(long timestampMs) {
     clock.recordArrived(timestampMs);
   }

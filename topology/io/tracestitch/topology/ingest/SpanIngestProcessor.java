@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class SpanIngestProcessor implements Processor<byte[], byte[], Object, Object> {
   private static final Logger log = LoggerFactory.getLogger(SpanIngestProcessor.class);
 
+  private final String spansTopic;
   private final OtlpSpanDecoder decoder;
   private final StitchCounters counters;
   private final int maxSpansPerMessage;
@@ -35,9 +36,10 @@ public final class SpanIngestProcessor implements Processor<byte[], byte[], Obje
   private final IngestClock clock;
   private ProcessorContext<Object, Object> context;
 
-  public SpanIngestProcessor(OtlpSpanDecoder decoder, StitchCounters counters, int maxSpansPerMessage,
-      Duration tickInterval, String toTraces, String toEveryTracePartition, String toDeadLetters,
+  public SpanIngestProcessor(String spansTopic, OtlpSpanDecoder decoder, StitchCounters counters,
+      int maxSpansPerMessage, Duration tickInterval, String toTraces, String toEveryTracePartition, String toDeadLetters,
       ReadToEnd readToEnd) {
+    this.spansTopic = spansTopic;
     this.decoder = decoder;
     this.counters = counters;
     this.maxSpansPerMessage = maxSpansPerMessage;
@@ -51,6 +53,8 @@ public final class SpanIngestProcessor implements Processor<byte[], byte[], Obje
   public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
     clock.init(context, tickInterval);
+    // One source topic: its partition is known before the first record, even on a quiet partition after a restart.
+    clock.readsFrom(spansTopic);
   }
 
   @Override

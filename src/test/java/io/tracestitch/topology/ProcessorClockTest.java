@@ -169,4 +169,17 @@ class ProcessorClockTest {
     wall(10_000);
     assertThat(source.now()).isEqualTo(T - 100 + 10_000);
   }
+
+  @Test
+  void sourceTaskRestartedOnAQuietPartitionItWasToldOfStandsStillWhileCutOff() {
+    long[] readToEndAt = {T + 1_000};
+    ProcessorClock source = ProcessorClock.ofRecords((topic, partition) -> readToEndAt[0]);
+    context.setCurrentStreamTimeMs(T - 30_000);
+    source.init(context);
+    source.readsFrom("otlp_spans");
+    wall(1_500);
+    assertThat(source.now()).as("quiet since the restart, confirmed up to a second in").isEqualTo(T - 30_000 + 1_000);
+    wall(60_000);
+    assertThat(source.now()).as("cut off since: nothing read, nothing confirmed").isEqualTo(T - 30_000 + 1_000);
+  }
 }
