@@ -56,7 +56,7 @@ public final class ProcessorClock {
 
   private final boolean fromUpstream;
   private final Duration tickInterval;
-  /** Null for a clock whose every input record is there to be read. */
+  /** Null for a clock of upstream ticks, which are not records of a partition it reads. */
   private final ReadToEnd readToEnd;
   /** The source partitions this task has read from, by topic: one, or several topics that share a partition number. */
   private final Map<String, Integer> sources = new HashMap<>(2);
@@ -76,11 +76,6 @@ public final class ProcessorClock {
     this.fromUpstream = fromUpstream;
     this.tickInterval = tickInterval;
     this.readToEnd = readToEnd;
-  }
-
-  /** The clock of a stage whose every input record is there to be read (it moves on by the wall clock when quiet). */
-  public static ProcessorClock ofRecords() {
-    return new ProcessorClock(false, Duration.ZERO, null);
   }
 
   /**
@@ -193,10 +188,8 @@ public final class ProcessorClock {
    */
   private long readToEndAt() {
     long at = ReadToEnd.NOT_WATCHED;
-    if (readToEnd != null) {
-      for (Map.Entry<String, Integer> source : sources.entrySet()) {
-        at = Math.min(at, readToEnd.confirmedAt(source.getKey(), source.getValue()));
-      }
+    for (Map.Entry<String, Integer> source : sources.entrySet()) {
+      at = Math.min(at, readToEnd.confirmedAt(source.getKey(), source.getValue()));
     }
     return at;
   }

@@ -2,8 +2,10 @@ package io.tracestitch.app;
 
 import io.tracestitch.topology.ProcessorClock;
 import io.tracestitch.topology.ReadToEnd;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
 
@@ -51,7 +53,6 @@ final class PartitionEnds {
 
   /** A consumer of this instance reports a position (after a poll). */
   void positionRead(TopicPartition partition, long position) {
-    positionsSeen = true;
     Watched w = watched.get(partition);
     if (w != null) {
       w.positionRead(position);
@@ -77,10 +78,13 @@ final class PartitionEnds {
     return watched.entrySet().stream().filter(e -> e.getValue().hasPosition()).map(Map.Entry::getKey).toList();
   }
 
-  /** Per watched partition, the wall time up to which it was confirmed read to its end ({@link ReadToEnd#NOT_YET}). */
+  /**
+   * Per watched partition in topic and partition order, the wall time up to which it was confirmed read to its end
+   * ({@link ReadToEnd#NOT_YET}); a copy, the caller's to change.
+   */
   Map<TopicPartition, Long> confirmations() {
-    Map<TopicPartition, Long> confirmed = new java.util.TreeMap<>(
-        java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+    Map<TopicPartition, Long> confirmed = new TreeMap<>(
+        Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
     watched.forEach((partition, w) -> confirmed.put(partition, w.confirmedAt()));
     return confirmed;
   }

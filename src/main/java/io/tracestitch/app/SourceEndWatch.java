@@ -95,8 +95,8 @@ public final class SourceEndWatch implements ReadToEnd, KafkaClientSupplier, Aut
    * that cannot reach, or cannot keep up with, that partition.
    */
   public Map<TopicPartition, Long> unconfirmedForMs(long nowMs) {
-    Map<TopicPartition, Long> ages = new java.util.LinkedHashMap<>();
-    ends.confirmations().forEach((partition, at) -> ages.put(partition, at == NOT_YET ? -1 : Math.max(0, nowMs - at)));
+    Map<TopicPartition, Long> ages = ends.confirmations();
+    ages.replaceAll((partition, at) -> at == NOT_YET ? -1 : Math.max(0, nowMs - at));
     return ages;
   }
 
@@ -166,19 +166,23 @@ public final class SourceEndWatch implements ReadToEnd, KafkaClientSupplier, Aut
   @Override
   @SuppressWarnings("unchecked")
   public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
-    Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
+    Consumer<byte[], byte[]> consumer = bytesConsumer(config);
     return (Consumer<byte[], byte[]>) Proxy.newProxyInstance(Consumer.class.getClassLoader(),
         new Class<?>[] {Consumer.class}, new PositionsAfterPoll(consumer, ends));
   }
 
   @Override
   public Consumer<byte[], byte[]> getRestoreConsumer(Map<String, Object> config) {
-    return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    return bytesConsumer(config);
   }
 
   @Override
   public Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
+    return bytesConsumer(config);
+  }
+
+  /** What Kafka Streams' default supplier makes: a plain consumer of bytes. */
+  private static Consumer<byte[], byte[]> bytesConsumer(Map<String, Object> config) {
     return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 

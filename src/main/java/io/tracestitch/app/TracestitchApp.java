@@ -111,7 +111,7 @@ public final class TracestitchApp implements AutoCloseable {
         alerting.offsetsTimeout(), Clock.systemUTC());
     List<GraphListener> graphListeners = new ArrayList<>(listeners);
     graphListeners.add(telemetry.graphListener());
-    // Tells the ingest clock when its input is quiet rather than out of reach (see ReadToEnd).
+    // Tells the clocks of the stages that read by records (ingest, alerts) quiet input from input out of reach.
     sourceEnds = SourceEndWatch.start(config.kafkaProperties(bootstrapServers),
         config.processingGuarantee(), config.stitchSettings().punctuationInterval());
     Topology topology = StitchTopology.build(config.stitchSettings(), serdes(props), counters, graphListeners, offsets,

@@ -3,11 +3,11 @@ package io.tracestitch.replay;
 import io.tracestitch.avro.Alert;
 import io.tracestitch.avro.WorkflowGraph;
 import io.tracestitch.topology.StitchCounters;
+import io.tracestitch.topology.ReadToEnd;
 import io.tracestitch.topology.StitchSerdes;
 import io.tracestitch.topology.StitchSettings;
 import io.tracestitch.topology.StitchTopology;
 import io.tracestitch.topology.alert.ConsumerOffsets;
-import io.tracestitch.topology.ReadToEnd;
 import io.tracestitch.topology.workflow.GraphListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,8 +97,8 @@ public final class ReplayDriver implements AutoCloseable {
     io.tracestitch.app.RecordFailures.install(props, settings, counters);
     // The application's RocksDB budget (its default, rocksdb.memory.bytes): replay's stores are bounded as live.
     props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, io.tracestitch.app.RocksDbMemoryBudget.class.getName());
-    this.driver = new TopologyTestDriver(StitchTopology.build(settings, serdes, counters, listeners, offsets, readToEnd), props,
-        start);
+    this.driver = new TopologyTestDriver(StitchTopology.build(settings, serdes, counters, listeners, offsets,
+        readToEnd), props, start);
     this.spans = driver.createInputTopic(settings.spansTopic(), new ByteArraySerializer(), new ByteArraySerializer());
     this.graphs = driver.createOutputTopic(settings.graphsTopic(), new StringDeserializer(),
         serdes.graph().deserializer());

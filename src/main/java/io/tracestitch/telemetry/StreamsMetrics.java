@@ -89,11 +89,6 @@ final class StreamsMetrics {
   }
 
   /**
-   * The partitions of this instance's active tasks only: that leaves out the restore consumers (their
-   * lag is restoration, reported above) and the consumer's legacy copies of each metric, whose topic
-   * tag has '.' replaced by '_'.
-   */
-  /**
    * Seconds since each partition the clocks wait on (source topics, findings) was last confirmed read to its end;
    * -1 while not confirmed at all. {@code unconfirmedForMs} answers per partition for a wall time, in ms.
    */
@@ -106,6 +101,11 @@ final class StreamsMetrics {
                 Attributes.of(TOPIC, partition.topic(), PARTITION, (long) partition.partition()))));
   }
 
+  /**
+   * The partitions of this instance's active tasks only: that leaves out the restore consumers (their
+   * lag is restoration, reported above) and the consumer's legacy copies of each metric, whose topic
+   * tag has '.' replaced by '_'.
+   */
   private static void consumerLag(KafkaStreams streams, LagSink sink) {
     Set<TopicPartition> assigned = new HashSet<>();
     for (ThreadMetadata thread : streams.metadataForLocalThreads()) {

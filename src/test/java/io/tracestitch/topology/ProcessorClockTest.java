@@ -105,7 +105,7 @@ class ProcessorClockTest {
 
   @Test
   void sourceTaskOfAQuietPartitionTicksFromItsRestoredTimeAfterARestart() {
-    ProcessorClock source = ProcessorClock.ofRecords();
+    ProcessorClock source = ProcessorClock.ofRecords(ReadToEnd.NOT_WATCHED_ANYWHERE);
     context.setCurrentStreamTimeMs(T - 30_000);
     source.init(context);
     assertThat(source.hasData()).as("its predecessor ticked; the stages after it wait for this one").isTrue();
@@ -115,7 +115,7 @@ class ProcessorClockTest {
 
   @Test
   void sourceClockFollowsItsRecordsThenTheWallClockOnceQuiet() {
-    ProcessorClock source = ProcessorClock.ofRecords();
+    ProcessorClock source = ProcessorClock.ofRecords(ReadToEnd.NOT_WATCHED_ANYWHERE);
     source.init(context);
     assertThat(source.hasData()).isFalse();
     source.recordArrived(T - 600_000);
