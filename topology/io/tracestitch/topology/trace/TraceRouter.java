@@ -83,11 +83,10 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
     clock.recordArrived(record.timestamp());
     long now = clock.now();
     String traceId = record.key();
-    TraceState state = store.state(traceId);
-    if (state == null) {
-      state = TraceState.newBuilder().setHoldUntilMs(now + settings.traceHold().toMillis()).build();
-    }
-    state.setExpiresAtMs(now + retentionMs());
+    TraceState stored = store.state(traceId);
+    TraceState state = stored == null
+        ? TraceState.newBuilder().setHoldUntilMs(now + settings.traceHold().toMillis()).build()
+        : TraceState.newBuilder(stored).build();
     switch (message.getType()) {
       case SPANS -> {
         if (message.getFromTraceId() != null) {
@@ -102,7 +101,7 @@ public final class TraceRouter implements Processor<String, TraceMessage, String
           message.getFromTraceId(), record.timestamp());
       case TICK -> throw new IllegalStateException("ticks are handled above");
     }
-    store.save(traceId, state);
+    store.saveAfterRecord(traceId, stored, state, now, retentionMs());
   }
 
   private void onSpans(String traceId, TraceState state, TraceMessage message, long timestamp) {

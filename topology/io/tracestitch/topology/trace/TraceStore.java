@@ -20,6 +20,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class TraceStore extends TraceView {
   private static final char SEPARATOR = '\u0000';
+  private static final long EXPIRY_STEPS = 16;
 
   private final KeyValueStore<String, TraceState> states;
   private final KeyValueStore<String, TraceMessage> held;
@@ -53,6 +54,26 @@ public final class TraceStore extends TraceView {
   public void save(String traceId, TraceState state) {
     state.setIndexedAtMs(due.fileBy(dueOf(state), traceId, state.getIndexedAtMs()));
     states.put(traceId, state);
+  }
+
+  /**
+   * Writes the state after a record of the trace, and keeps the trace at least {@code keepMs} after that record. A
+   * record of an assigned trace usually changes nothing but that expiry, and writing the state for it alone would
+   * send every trace to the changelog once per commit it has spans in (a quarter of a record per span in the
+   * benchmark). So the expiry moves only when it falls short, a step of {@code keepMs / 16} beyond what is needed,
+   * and a state whose only change would have been the expiry is not written: a trace stays at least
+   * {@code keepMs} after its last record, as before, and at most that step longer.
+   *
+   * @param stored the state as read before the record (null for a new trace), unchanged by the caller
+   */
+  public void saveAfterRecord(String traceId, TraceState stored, TraceState state, long nowMs, long keepMs) {
+    boolean extend = state.getExpiresAtMs() < nowMs + keepMs;
+    if (extend) {
+      state.setExpiresAtMs(nowMs + keepMs + keepMs / EXPIRY_STEPS);
+    }
+    if (stored == null || extend || !state.equals(stored)) {
+      save(traceId, state);
+    }
   }
 
   /**

@@ -12,9 +12,12 @@ import io.tracestitch.avro.internal.TraceMessageType;
 import io.tracestitch.avro.internal.TraceState;
 import io.tracestitch.avro.internal.WorkflowKind;
 import io.tracestitch.topology.StitchSerdes;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -140,6 +143,53 @@ class TraceStoreTest {
     store.save(TRACE, fired.get(0).value);
     assertThat(due(19_999)).isEmpty();
     assertThat(due(20_000)).containsExactly(TRACE);
+  }
+
+  @Test
+  void anAssignedTracesLaterRecordsWriteItsStateOnlyWhenSomethingButTheExpiryMovesOrItsExpiryFallsShort() {
+    AtomicInteger writes = new AtomicInteger();
+    TraceStore counted = new TraceStore(countingPuts(states, writes), held, dueIndex);
+    long keep = 16_000;
+    TraceState first = unassigned(0, 0);
+    first.setWorkflowId("order-7");
+    first.setWorkflowKind(WorkflowKind.CORRELATION);
+    counted.saveAfterRecord(TRACE, null, first, 0, keep);
+    assertThat(writes).as("a new trace is written").hasValue(1);
+
+    for (long now = 100; now <= 1_000; now += 100) {
+      TraceState stored = counted.state(TRACE);
+      counted.saveAfterRecord(TRACE, stored, TraceState.newBuilder(stored).build(), now, keep);
+    }
+    assertThat(writes).as("records that change nothing but the expiry, within its step").hasValue(1);
+
+    TraceState stored = counted.state(TRACE);
+    counted.saveAfterRecord(TRACE, stored, TraceState.newBuilder(stored).build(), 1_001, keep);
+    assertThat(writes).as("the expiry fell short of the last record + keep").hasValue(2);
+
+    stored = counted.state(TRACE);
+    TraceState asked = TraceState.newBuilder(stored).setClaimedTraces(List.of("linked")).build();
+    counted.saveAfterRecord(TRACE, stored, asked, 1_100, keep);
+    assertThat(writes).as("a change besides the expiry").hasValue(3);
+
+    // Never shorter than keep after the last record, at most one step longer.
+    assertThat(counted.state(TRACE).getExpiresAtMs()).isBetween(1_100 + keep, 1_100 + keep + keep / 16);
+    assertThat(counted.state(TRACE).getClaimedTraces()).containsExactly("linked");
+  }
+
+  /** The store, counting its puts: what reaches the changelog once per key and commit. */
+  @SuppressWarnings("unchecked")
+  static <V> KeyValueStore<String, V> countingPuts(KeyValueStore<String, V> store, AtomicInteger puts) {
+    return (KeyValueStore<String, V>) Proxy.newProxyInstance(KeyValueStore.class.getClassLoader(),
+        new Class<?>[] {KeyValueStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("put")) {
+            puts.incrementAndGet();
+          }
+          try {
+            return method.invoke(store, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   @Test
