@@ -35,8 +35,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * and lets it leave the stores after the retention period. Late data after publication makes it dirty again and
  * produces the next revision.
  *
- * <p>Per record the work is a summary read and write plus one store write per span group: it does not depend on
- * how big the workflow is or how many are open. Only publication reads a whole workflow, once per revision, and
+ * <p>Per record the work is a summary read and write (the summary carries the newest spans): it does not depend on
+ * how many workflows are open. Only publication reads a whole workflow, once per revision, and
  * the punctuator visits only workflows that are due.
  */
 public final class WorkflowStitcher implements Processor<String, WorkflowMessage, String, Object> {
@@ -178,7 +178,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
       long timestamp) {
     List<String> mergedFrom = new ArrayList<>(summary.getMergedFrom());
     mergedFrom.add(workflowId);
-    WorkflowView.Contents parts = store.take(workflowId);
+    WorkflowView.Contents parts = store.take(workflowId, summary);
     int chunk = settings.maxSpansPerMessage();
     boolean sentAny = false;
     for (int from = 0; from < parts.spans().size(); from += chunk) {
@@ -233,7 +233,7 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
       } else if (summary.getDirty() && summary.getMergedInto() == null) {
         publish(workflowId, summary, now);
       } else {
-        expire(workflowId);
+        expire(workflowId, summary);
       }
     }
   }
@@ -242,10 +242,10 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     PublishReason reason = summary.getRevision() > 0 ? PublishReason.LATE_DATA
         : now - summary.getLastActivityMs() >= settings.inactivityGap().toMillis()
             ? PublishReason.QUIET : PublishReason.MAX_DURATION;
-    WorkflowView.Contents parts = store.contents(workflowId);
+    WorkflowView.Contents parts = store.contents(workflowId, summary);
     if (parts.isEmpty()) {
       // Only a merge notice arrived here (the moved workflow was empty): nothing to show anyone.
-      expire(workflowId);
+      expire(workflowId, summary);
       return;
     }
     int revision = summary.getRevision();
@@ -305,8 +305,8 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     summary.setReportedFindings(reported);
   }
 
-  private void expire(String workflowId) {
-    store.remove(workflowId);
+  private void expire(String workflowId, WorkflowSummary summary) {
+    store.remove(workflowId, summary);
     counters.add("workflows.expired", 1);
   }
 }

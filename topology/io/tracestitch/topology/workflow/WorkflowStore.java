@@ -20,8 +20,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * workflow's key prefix, the event index, and the deadline index. It alone knows that layout; the stitcher
  * decides what happens to a workflow and says so here.
  *
- * <p>Per record the cost is one summary write and one item write per span group: it does not depend on how big
- * the workflow is or how many are open. Only {@link #contents} and {@link #take} read a whole workflow.
+ * <p>Per record the cost is one summary read and write per span group (the newest spans ride in the summary), and
+ * an item write per event and per {@code internal.max.spans.per.record} spans: it does not depend on how many
+ * workflows are open. Only {@link #contents} and {@link #take} read a whole workflow.
  */
 public final class WorkflowStore extends WorkflowView {
   private static final int MAX_TRACE_IDS = 256;
@@ -101,29 +102,28 @@ public final class WorkflowStore extends WorkflowView {
   }
 
   /**
-   * Spans go into the workflow's open span item while it has room for them, else into a new one. Rewriting the open
-   * item is what keeps the changelog small: the record cache sends a key once per commit, so a workflow's span
-   * groups arriving within one commit reach Kafka as one record, and when the workflow leaves it is one tombstone
-   * per item, not one per group. The bound keeps the rewrite (a read and a write of the open item per group)
-   * small for a workflow of many spans, and the item under the broker's record size. Items written one group each,
-   * as earlier releases did, are the same record with fewer spans: the open item is simply the last one, whoever
-   * wrote it.
+   * Spans join the workflow's open span group, kept in its summary, while the group has room for them; a full group
+   * is stored as an item of its own and the spans start the next one. The summary is written for every span group
+   * anyway (counts, clocks, deadline), so spans carried in it cost no write of their own: the record cache sends
+   * the summary once per commit, a workflow's span groups arriving within one commit reach Kafka as one record, and a
+   * workflow of up to {@code maxSpansPerItem} spans stores no span item at all. The bound keeps the rewrite (the
+   * summary is decoded and encoded with its open spans per group) small for a workflow of many spans, and the
+   * record under the broker's record size. Span items that earlier releases wrote (one per group, or the shared open
+   * item) are read as they are; the summary's open spans come after all of them.
    */
   private void appendSpans(String workflowId, WorkflowSummary summary, List<SpanRecord> accepted, int maxSpansPerItem) {
-    if (summary.getItemSequence() > 0) {
-      String openKey = spanItemKey(workflowId, summary.getItemSequence());
-      WorkflowItem open = items.get(openKey);
-      if (open != null && open.getEvent() == null && open.getSpans().size() + accepted.size() <= maxSpansPerItem) {
-        List<SpanRecord> spans = new ArrayList<>(open.getSpans());
-        spans.addAll(accepted);
-        items.put(openKey, new WorkflowItem(spans, null));
-        return;
-      }
+    List<SpanRecord> open = summary.getOpenSpans();
+    if (!open.isEmpty() && open.size() + accepted.size() > maxSpansPerItem) {
+      summary.setItemSequence(summary.getItemSequence() + 1);
+      // The constructor, not the builder: a builder looks up the default of each field left unset, and Avro hashes
+      // the field's whole schema to do so (a few percent of the stream thread's time in the benchmark's profile).
+      items.put(spanItemKey(workflowId, summary.getItemSequence()), new WorkflowItem(open, null));
+      open = List.of();
     }
-    summary.setItemSequence(summary.getItemSequence() + 1);
-    // The constructor, not the builder: a builder looks up the default of each field left unset, and Avro hashes the
-    // field's whole schema to do so (a few percent of the stream thread's time in the benchmark's profile).
-    items.put(spanItemKey(workflowId, summary.getItemSequence()), new WorkflowItem(accepted, null));
+    List<SpanRecord> spans = new ArrayList<>(open.size() + accepted.size());
+    spans.addAll(open);
+    spans.addAll(accepted);
+    summary.setOpenSpans(spans);
   }
 
   private static String spanItemKey(String workflowId, int sequence) {
@@ -155,11 +155,15 @@ public final class WorkflowStore extends WorkflowView {
   }
 
 
-  /** Removes the workflow's items and its own event-index entries, and returns what they held. */
-  public Contents take(String workflowId) {
+  /**
+   * Removes the workflow's items, its open spans (from {@code summary}, which the caller saves) and its own
+   * event-index entries, and returns what they held.
+   */
+  public Contents take(String workflowId, WorkflowSummary summary) {
     List<String> keys = new ArrayList<>();
-    Contents contents = read(workflowId, keys);
+    Contents contents = read(workflowId, summary, keys);
     keys.forEach(items::delete);
+    summary.setOpenSpans(List.of());
     // Only this workflow's own entries: a merge target in the same task may already have indexed the event.
     contents.events().stream().map(EventRecord::getEventId).distinct()
         .filter(eventId -> workflowId.equals(eventIndex.get(eventId))).forEach(eventIndex::delete);
@@ -167,8 +171,8 @@ public final class WorkflowStore extends WorkflowView {
   }
 
   /** The workflow leaves the stores: items, event-index entries and summary (its due entries are stale now). */
-  public void remove(String workflowId) {
-    take(workflowId);
+  public void remove(String workflowId, WorkflowSummary summary) {
+    take(workflowId, summary);
     summaries.delete(workflowId);
   }
 

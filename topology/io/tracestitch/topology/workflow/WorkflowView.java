@@ -58,9 +58,14 @@ public class WorkflowView {
     return summaries.all();
   }
 
-  /** What the workflow holds: one prefix scan, however many workflows are open. */
+  /** What the workflow holds: its summary and one prefix scan, however many workflows are open. */
   public Contents contents(String workflowId) {
-    return read(workflowId, null);
+    return read(workflowId, summaries.get(workflowId), null);
+  }
+
+  /** What the workflow holds, given its summary as the caller has it (with the newest spans). */
+  public Contents contents(String workflowId, WorkflowSummary summary) {
+    return read(workflowId, summary, null);
   }
 
   /** The id of the workflow that stores the event here, or null. */
@@ -68,8 +73,11 @@ public class WorkflowView {
     return eventIndex.get(eventId);
   }
 
-  /** Reads a workflow's items, and when {@code keys} is given collects their keys too (to delete them). */
-  Contents read(String workflowId, List<String> keys) {
+  /**
+   * Reads a workflow's items, then the open spans its summary carries (the newest), and when {@code keys} is given
+   * collects the items' keys too (to delete them).
+   */
+  Contents read(String workflowId, WorkflowSummary summary, List<String> keys) {
     List<SpanRecord> spans = new ArrayList<>();
     List<EventRecord> events = new ArrayList<>();
     try (KeyValueIterator<String, WorkflowItem> it = items.prefixScan(prefix(workflowId), new StringSerializer())) {
@@ -80,6 +88,9 @@ public class WorkflowView {
         }
         WorkflowItems.unpack(entry.value, spans, events);
       }
+    }
+    if (summary != null) {
+      spans.addAll(summary.getOpenSpans());
     }
     return new Contents(spans, events);
   }

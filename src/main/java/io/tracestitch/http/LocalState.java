@@ -205,7 +205,7 @@ final class LocalState {
       return Optional.of(Json.object().put("workflowId", workflowId).put("mergedInto", summary.getMergedInto())
           .put("servedBy", servedBy));
     }
-    List<SpanRecord> spans = workflows(partition).contents(workflowId).spans();
+    List<SpanRecord> spans = workflows(partition).contents(workflowId, summary).spans();
     // The first copy stored wins, as in the graph (an exporter retry stores a span twice).
     return spans.stream().filter(s -> s.getTraceId().equals(traceId) && s.getSpanId().equals(spanId)).findFirst()
         .map(s -> {
@@ -282,7 +282,7 @@ final class LocalState {
   }
 
   private AssembledWorkflow assemble(WorkflowSummary summary, int partition) {
-    WorkflowView.Contents contents = workflows(partition).contents(summary.getWorkflowId());
+    WorkflowView.Contents contents = workflows(partition).contents(summary.getWorkflowId(), summary);
     Expectations expectations = new LearnedExpectations(new ReadOnlyStoreView<>(WorkflowStitcher.EXPECTATION_STORE,
         this.<ExpectationStats>store(WorkflowStitcher.EXPECTATION_STORE, partition)), settings.expectations(),
         settings.contracts());

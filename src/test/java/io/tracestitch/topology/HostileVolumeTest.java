@@ -174,12 +174,10 @@ class HostileVolumeTest {
     try (ReplayDriver driver = new ReplayDriver(SETTINGS, Instant.ofEpochMilli(T))) {
       driver.pipeSpans(null, batch, T + 10);
       driver.advanceBy(Duration.ofMillis(500));
-      KeyValueStore<String, io.tracestitch.avro.internal.WorkflowItem> items =
-          driver.driver().getKeyValueStore(WorkflowView.ITEM_STORE);
-      String kept;
-      try (var it = items.all()) {
-        kept = it.next().value.getSpans().get(0).getAttributes().get("db.statement");
-      }
+      WorkflowView workflows = new WorkflowView(driver.driver().getKeyValueStore(WorkflowView.SUMMARY_STORE),
+          driver.driver().getKeyValueStore(WorkflowView.ITEM_STORE),
+          driver.driver().getKeyValueStore(WorkflowView.EVENT_INDEX_STORE));
+      String kept = workflows.contents("order-huge").spans().get(0).getAttributes().get("db.statement");
       long whileOpen = keptHeap(driver, heapBefore);
       driver.finish();
       assertThat(driver.graphs()).hasSize(1);

@@ -13,9 +13,17 @@ import io.tracestitch.avro.internal.WorkflowMessage;
 import io.tracestitch.avro.internal.WorkflowMessageType;
 import io.tracestitch.avro.internal.WorkflowSummary;
 import io.tracestitch.topology.StitchSerdes;
+import io.tracestitch.serdes.SchemaHistory;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -70,11 +78,12 @@ class WorkflowStoreTest {
   }
 
   @Test
-  void aGroupOfSpansIsOneItemAndEachEventDeliveryOneWithItsIndexEntry() {
+  void aGroupOfSpansRidesInTheSummaryAndEachEventDeliveryIsAnItemWithItsIndexEntry() {
     WorkflowSummary s = added(summary(ORDER, 100), message(List.of(span("t1", "a"), span("t1", "b"), span("t1", "c")),
         List.of(event("evt-1", 4), event("evt-2", 5))));
 
-    assertThat(items.approximateNumEntries()).as("one span group, two deliveries").isEqualTo(3);
+    assertThat(items.approximateNumEntries()).as("two deliveries; the span group is in the summary").isEqualTo(2);
+    assertThat(store.summary(ORDER).getOpenSpans()).extracting(SpanRecord::getSpanId).containsExactly("a", "b", "c");
     assertThat(store.contents(ORDER).spans()).extracting(SpanRecord::getSpanId).containsExactly("a", "b", "c");
     assertThat(store.contents(ORDER).events()).extracting(EventRecord::getEventId).containsExactly("evt-1", "evt-2");
     assertThat(s.getSpanCount()).isEqualTo(3);
@@ -92,7 +101,7 @@ class WorkflowStoreTest {
   }
 
   @Test
-  void spanGroupsOfAWorkflowShareItsOpenItemUntilItIsFullThenANewOneOpens() {
+  void spanGroupsOfAWorkflowShareItsOpenGroupUntilItIsFullThenItIsStoredAsAnItemAndANewOneOpens() {
     WorkflowSummary s = summary(ORDER, 100);
     int group = SPANS_PER_ITEM / 2 - 1;
     for (int g = 0; g < 3; g++) {
@@ -101,11 +110,12 @@ class WorkflowStoreTest {
     store.add(ORDER, s, message(List.of(), List.of(event("evt-1", 4))), 100_000, SPANS_PER_ITEM);
 
     assertThat(items.approximateNumEntries()).as("two groups fill one item, the third opens the next, plus the delivery")
-        .isEqualTo(3);
-    assertThat(store.contents(ORDER).spans()).extracting(SpanRecord::getSpanId)
+        .isEqualTo(2);
+    assertThat(s.getOpenSpans()).as("the third group").hasSize(group);
+    assertThat(store.contents(ORDER, s).spans()).extracting(SpanRecord::getSpanId)
         .containsExactlyElementsOf(spans("t", 0, 3 * group).stream().map(SpanRecord::getSpanId).toList());
     assertThat(s.getSpanCount()).isEqualTo(3 * group);
-    store.remove(ORDER);
+    store.remove(ORDER, s);
     assertThat(items.approximateNumEntries()).isZero();
   }
 
@@ -126,9 +136,30 @@ class WorkflowStoreTest {
   }
 
   @Test
+  void aSummaryAndTheOpenSpanItemAnEarlierReleaseWroteAreReadAndTheNextSpansRideInTheSummary() throws IOException {
+    // As the release before WorkflowSummary v2 left a workflow: a v1 summary numbering one shared open span item.
+    items.put(ORDER + "\u0000s0000000001", new WorkflowItem(List.of(span("t1", "a"), span("t1", "b")), null));
+    Schema v1 = SchemaHistory.shippedVersions("WorkflowSummary").get(0);
+    GenericData.Record old = new GenericRecordBuilder(v1).set("workflowId", ORDER)
+        .set("workflowKind", new GenericData.EnumSymbol(v1.getField("workflowKind").schema(), "CORRELATION"))
+        .set("firstSeenMs", 0L).set("lastActivityMs", 0L).set("dueMs", 100L).set("itemSequence", 1).set("spanCount", 2)
+        .build();
+    ByteArrayOutputStream written = new ByteArrayOutputStream();
+    new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old, written);
+    WorkflowSummary s = StitchSerdes.avro().workflowSummary().deserializer().deserialize("changelog", written.toByteArray());
+    assertThat(s.getOpenSpans()).as("v1 has no open spans").isEmpty();
+
+    added(s, message(List.of(span("t1", "c")), List.of()));
+
+    assertThat(store.contents(ORDER).spans()).extracting(SpanRecord::getSpanId).containsExactly("a", "b", "c");
+    assertThat(items.approximateNumEntries()).as("the old item is left as it is").isEqualTo(1);
+    assertThat(s.getSpanCount()).isEqualTo(3);
+  }
+
+  @Test
   void aWorkflowWhoseItemsWereMovedAwayOpensAFreshItemForWhatComesNext() {
     WorkflowSummary s = added(summary(ORDER, 100), message(List.of(span("t1", "a")), List.of()));
-    store.take(ORDER);
+    store.take(ORDER, s);
 
     added(s, message(List.of(span("t1", "b")), List.of()));
 
@@ -164,10 +195,12 @@ class WorkflowStoreTest {
 
   @Test
   void takingAWorkflowRemovesItsItemsAndOnlyItsOwnEventIndexEntries() {
-    added(summary(ORDER, 100), message(List.of(span("t1", "a")), List.of(event("evt-1", 1), event("evt-2", 2))));
+    WorkflowSummary s = added(summary(ORDER, 100),
+        message(List.of(span("t1", "a")), List.of(event("evt-1", 1), event("evt-2", 2))));
     eventIndex.put("evt-2", "order-8"); // the merge target, in the same task, indexed it already
 
-    WorkflowView.Contents taken = store.take(ORDER);
+    WorkflowView.Contents taken = store.take(ORDER, s);
+    store.save(ORDER, s); // as the stitcher does: the summary becomes the forwarding pointer
 
     assertThat(taken.spans()).hasSize(1);
     assertThat(taken.events()).hasSize(2);
@@ -198,8 +231,8 @@ class WorkflowStoreTest {
 
   @Test
   void aRemovedWorkflowsDueEntryIsStaleAndSkipped() {
-    added(summary(ORDER, 100), message(List.of(span("t1", "a")), List.of(event("evt-1", 1))));
-    store.remove(ORDER);
+    WorkflowSummary s = added(summary(ORDER, 100), message(List.of(span("t1", "a")), List.of(event("evt-1", 1))));
+    store.remove(ORDER, s);
 
     assertThat(due(1_000)).isEmpty();
     assertThat(store.summary(ORDER)).isNull();
