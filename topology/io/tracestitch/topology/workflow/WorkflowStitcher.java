@@ -115,7 +115,9 @@ public final class WorkflowStitcher implements Processor<String, WorkflowMessage
     if (summary == null) {
       summary = newSummary(workflowId, message.getWorkflowKind(), now);
     }
+    int storedBefore = summary.getSpanCount() + summary.getEventCount();
     store.add(workflowId, summary, message, settings.maxSpansPerWorkflow(), settings.maxSpansPerMessage());
+    counters.add("workflows.items_stored", summary.getSpanCount() + summary.getEventCount() - storedBefore);
     summary.setLastActivityMs(now);
     summary.setDirty(true);
     long quietAt = now + settings.inactivityGap().toMillis();
