@@ -822,9 +822,11 @@ public final class Bench {
   }
 
   /**
-   * How many records the run wrote to each of its topics (routing topics, changelogs, graphs), in total
-   * and per input span: the write amplification behind the throughput. Under exactly-once each
-   * transaction also leaves one commit marker per partition it wrote, which these counts include.
+   * How many records, and how many bytes, the run wrote to each of its topics (routing topics, changelogs, graphs), in
+   * total and per input span: the write amplification behind the throughput. Under exactly-once each transaction
+   * also leaves one commit marker per partition it wrote, which these counts include. Bytes are the sizes of the
+   * partitions' logs as the broker reports them (record batches with their headers, as stored; the runs are too short
+   * for the log cleaner to have compacted a changelog).
    */
   private ObjectNode recordsWritten(String prefix, long spans) throws Exception {
     List<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
@@ -841,15 +843,31 @@ public final class Bench {
     Map<String, Long> byTopic = new java.util.TreeMap<>();
     ends.forEach((tp, end) -> byTopic.merge(tp.topic().substring(prefix.length()),
         end.offset() - starts.get(tp).offset(), Long::sum));
+    Map<String, Long> bytesByTopic = new java.util.TreeMap<>();
+    List<Integer> brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream()
+        .map(org.apache.kafka.common.Node::id).toList();
+    admin.describeLogDirs(brokers).allDescriptions().get(30, TimeUnit.SECONDS).values().forEach(dirs ->
+        dirs.values().forEach(dir -> dir.replicaInfos().forEach((tp, replica) -> {
+          if (tp.topic().startsWith(prefix)) {
+            bytesByTopic.merge(tp.topic().substring(prefix.length()), replica.size(), Long::sum);
+          }
+        })));
     ObjectNode o = JSON.createObjectNode();
     long total = 0;
+    long totalBytes = 0;
     for (Map.Entry<String, Long> e : byTopic.entrySet()) {
       ObjectNode t = o.putObject(e.getKey());
+      long bytes = bytesByTopic.getOrDefault(e.getKey(), 0L);
       t.put("records", e.getValue());
       t.put("perSpan", spans == 0 ? 0 : e.getValue() / (double) spans);
+      t.put("bytes", bytes);
+      t.put("bytesPerSpan", spans == 0 ? 0 : bytes / (double) spans);
       total += e.getValue();
+      totalBytes += bytes;
     }
     o.put("totalPerSpan", spans == 0 ? 0 : total / (double) spans);
+    o.put("totalBytes", totalBytes);
+    o.put("totalBytesPerSpan", spans == 0 ? 0 : totalBytes / (double) spans);
     return o;
   }
 

@@ -99,15 +99,19 @@ final class Report {
     if (!written.isMissingNode()) {
       s.append("\nRecords the exactly-once stitching run wrote, per input span (routing topics, changelogs, outputs; "
           + "transaction markers included; the pass-through writes one record per input record, i.e. ")
-          .append(String.format(Locale.ROOT, "%.3f per span):\n\n| topic | records per span |\n|---|---|\n",
+          .append(String.format(Locale.ROOT, "%.3f per span; bytes are the topic's log as the broker stores it):\n\n"
+              + "| topic | records per span | bytes per span |\n|---|---|---|\n",
               1.0 / Math.max(1e-9, r.path("throughput").path("exactlyOnce").path("input").path("spans").asDouble()
                   / r.path("throughput").path("exactlyOnce").path("input").path("spanRecords").asDouble())));
       written.properties().forEach(e -> {
         if (e.getValue().isObject() && e.getValue().path("records").asLong() > 0) {
-          s.append(String.format(Locale.ROOT, "| `%s` | %.3f |\n", e.getKey(), e.getValue().path("perSpan").asDouble()));
+          s.append(String.format(Locale.ROOT, "| `%s` | %.3f | %s |\n", e.getKey(), e.getValue().path("perSpan").asDouble(),
+              bytesPerSpan(e.getValue())));
         }
       });
-      s.append(String.format(Locale.ROOT, "| **all** | **%.3f** |\n", written.path("totalPerSpan").asDouble()));
+      s.append(String.format(Locale.ROOT, "| **all** | **%.3f** | **%s** |\n", written.path("totalPerSpan").asDouble(),
+          written.has("totalBytesPerSpan") ? String.format(Locale.ROOT, "%,.0f", written.path("totalBytesPerSpan").asDouble())
+              : "not measured"));
     }
 
     JsonNode x = r.path("experiments");
@@ -431,5 +435,11 @@ final class Report {
     java.util.List<String> out = new java.util.ArrayList<>();
     array.forEach(n -> out.add(n.asText()));
     return out;
+  }
+
+  /** Bytes per span of one topic, or "not measured" for results written before the harness read the log sizes. */
+  private static String bytesPerSpan(JsonNode topic) {
+    return topic.has("bytesPerSpan") ? String.format(Locale.ROOT, "%,.0f", topic.path("bytesPerSpan").asDouble())
+        : "not measured";
   }
 }
