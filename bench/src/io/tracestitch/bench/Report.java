@@ -106,12 +106,11 @@ final class Report {
       written.properties().forEach(e -> {
         if (e.getValue().isObject() && e.getValue().path("records").asLong() > 0) {
           s.append(String.format(Locale.ROOT, "| `%s` | %.3f | %s |\n", e.getKey(), e.getValue().path("perSpan").asDouble(),
-              bytesPerSpan(e.getValue())));
+              bytes(e.getValue(), "bytesPerSpan")));
         }
       });
       s.append(String.format(Locale.ROOT, "| **all** | **%.3f** | **%s** |\n", written.path("totalPerSpan").asDouble(),
-          written.has("totalBytesPerSpan") ? String.format(Locale.ROOT, "%,.0f", written.path("totalBytesPerSpan").asDouble())
-              : "not measured"));
+          bytes(written, "totalBytesPerSpan")));
     }
 
     JsonNode x = r.path("experiments");
@@ -437,9 +436,8 @@ final class Report {
     return out;
   }
 
-  /** Bytes per span of one topic, or "not measured" for results written before the harness read the log sizes. */
-  private static String bytesPerSpan(JsonNode topic) {
-    return topic.has("bytesPerSpan") ? String.format(Locale.ROOT, "%,.0f", topic.path("bytesPerSpan").asDouble())
-        : "not measured";
+  /** A bytes figure of the records written, or "not measured" for results written before the harness read log sizes. */
+  private static String bytes(JsonNode written, String field) {
+    return written.has(field) ? String.format(Locale.ROOT, "%,.0f", written.path(field).asDouble()) : "not measured";
   }
 }
